@@ -1,0 +1,45 @@
+# geomap — two commands set everything up on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+GEOMAP := $(VENV)/bin/geomap
+DEMO_OUT ?= out/demo
+
+.PHONY: install sysdeps demo test lint bench clean
+
+# Python environment: a venv with geomap installed editable plus the dev tools.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# System packages the tests need: Chromium (browser tests), GDAL's ogrinfo and QGIS (export tests).
+# Installed with apt when missing (CI and developers run as root).
+sysdeps:
+	@bash scripts/sysdeps.sh
+
+demo: install
+	$(GEOMAP) route data/lagesbild_2025_synthetic.csv data/trygghetsvandringar_synthetic.gpkg \
+	    data/hard_cases_synthetic.csv data/hard_cases_swapped_xy_synthetic.csv \
+	    data/hard_cases_cp1252_synthetic.csv \
+	    --owners data/owners_synthetic.gpkg --registry data/owners.toml \
+	    --responsibility data/driftansvar_synthetic.gpkg --rules data/rules.toml \
+	    -o $(DEMO_OUT) --overwrite
+
+test: install sysdeps
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check geomap tests benchmarks
+	$(VENV)/bin/ruff format --check geomap tests benchmarks
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,60 @@
+"""The ``geomap`` command line: a thin layer over the Python API.
+
+Exit codes: 0 success, 1 the work failed (bad input data, validation errors), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+import click
+
+from geomap.errors import GeomapError, OutputExistsError
+
+from .options import configure_logging, verbosity_options
+
+__all__ = ["cli", "main"]
+
+log = logging.getLogger("geomap")
+
+
+class _GeomapGroup(click.Group):
+    """A click group that turns :class:`GeomapError` into a one-line message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OutputExistsError as exc:
+            raise click.UsageError(str(exc), ctx) from None
+        except GeomapError as exc:
+            click.echo(f"geomap: error: {exc}", err=True)
+            ctx.exit(1)
+        return None
+
+
+@click.group(cls=_GeomapGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="geomap")
+@verbosity_options
+def cli() -> None:
+    """Route remarks to landowners, map them and share maintenance layers (Huddinge)."""
+
+
+def _register() -> None:
+    # One module per command; each adds its command here.
+    from . import route
+
+    cli.add_command(route.route_command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point."""
+    configure_logging(logging.WARNING)
+    cli.main(args=list(argv) if argv is not None else None, prog_name="geomap")
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

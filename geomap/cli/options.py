@@ -1,0 +1,50 @@
+"""Options shared by several ``geomap`` commands, defined once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+overwrite_option = click.option(
+    "--overwrite",
+    is_flag=True,
+    default=False,
+    help="Replace existing outputs. Without it geomap refuses to write over anything.",
+)
+
+
+def verbosity_options(func: F) -> F:
+    """Add ``-v/--verbose`` and ``-q/--quiet`` (counted) and configure logging on stderr."""
+
+    def _callback(ctx: click.Context, param: click.Parameter, value: int) -> int:
+        state = ctx.ensure_object(dict)
+        state[param.name] = value
+        level = logging.WARNING - 10 * state.get("verbose", 0) + 10 * state.get("quiet", 0)
+        configure_logging(level)
+        return value
+
+    func = click.option(
+        "-q", "--quiet", count=True, expose_value=False, callback=_callback,
+        help="Less output: -q hides warnings, -qq also hides errors logged by geomap.",
+    )(func)
+    return click.option(
+        "-v", "--verbose", count=True, expose_value=False, callback=_callback,
+        help="More output on stderr: -v info, -vv debug.",
+    )(func)
+
+
+def configure_logging(level: int) -> None:
+    """Send geomap's log records to stderr at ``level`` (idempotent)."""
+    logger = logging.getLogger("geomap")
+    logger.setLevel(max(logging.DEBUG, min(level, logging.CRITICAL + 10)))
+    if not any(getattr(h, "_geomap", False) for h in logger.handlers):
+        handler = logging.StreamHandler()  # stderr
+        handler.setFormatter(logging.Formatter("geomap: %(levelname)s: %(message)s"))
+        handler._geomap = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False
