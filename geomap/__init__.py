@@ -1,4 +1,11 @@
-"""geomap: route remarks to landowners, map them, share maintenance layers."""
+"""geomap: route remarks to landowners, map them, share maintenance layers.
+
+The Python API that the ``geomap`` command line wraps:
+
+>>> import geomap
+>>> result = geomap.route(["lagesbild.csv"], owners="owners.gpkg", registry="owners.toml")  # doctest: +SKIP
+>>> geomap.write_outputs(result, "out/vecka47")  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
@@ -9,4 +16,40 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+from geomap.categories import Categories, load_categories
+from geomap.crs import WORKING_CRS
+from geomap.errors import ConfigError, CRSError, GeomapError, InputError, OutputExistsError
+from geomap.join import PolygonIndex, locate
+from geomap.outputs import write_outputs
+from geomap.owners import OwnerRegistry, load_owner_layer, load_registry
+from geomap.readers import read_remarks
+from geomap.routing import METHODS, RouteResult, Router, route, route_chunk
+from geomap.rules import CategoryRule, load_rules
+from geomap.summary import RouteSummary
+
+__all__ = [
+    "METHODS",
+    "WORKING_CRS",
+    "CRSError",
+    "Categories",
+    "CategoryRule",
+    "ConfigError",
+    "GeomapError",
+    "InputError",
+    "OutputExistsError",
+    "OwnerRegistry",
+    "PolygonIndex",
+    "RouteResult",
+    "RouteSummary",
+    "Router",
+    "__version__",
+    "load_categories",
+    "load_owner_layer",
+    "load_registry",
+    "load_rules",
+    "locate",
+    "read_remarks",
+    "route",
+    "route_chunk",
+    "write_outputs",
+]

@@ -43,9 +43,13 @@ def cli() -> None:
 
 def _register() -> None:
     # One module per command; each adds its command here.
-    from . import route
+    from . import demo_data, layers, route
+    from . import map as map_module
 
     cli.add_command(route.route_command)
+    cli.add_command(demo_data.demo_data_command)
+    cli.add_command(layers.layers_group)
+    cli.add_command(map_module.map_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

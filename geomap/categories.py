@@ -1,0 +1,135 @@
+"""The controlled Swedish vocabulary of remark categories, with aliases.
+
+Every input category is normalised to a code (``klotter``, ``belysning`` …); unknown categories keep
+their text and are flagged so that a coordinator can add an alias.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geomap.errors import ConfigError
+
+__all__ = ["Categories", "Category", "load_categories", "normalise_text"]
+
+
+@dataclass(frozen=True)
+class Category:
+    """One controlled category: stable ASCII ``code``, Swedish ``label`` and aliases."""
+
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+def normalise_text(text: str) -> str:
+    """Normalise a category text for matching.
+
+    Examples
+    --------
+    >>> normalise_text("  Klotter/Tags ")
+    'klotter tags'
+    """
+    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
+
+
+@dataclass(frozen=True)
+class Categories:
+    """The vocabulary: look-up from any alias, label or code to the category."""
+
+    version: str
+    items: tuple[Category, ...]
+    _lookup: dict[str, Category] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for cat in self.items:
+            for key in (cat.code, cat.label, *cat.aliases):
+                norm = normalise_text(key)
+                other = self._lookup.get(norm)
+                if other is not None and other.code != cat.code:
+                    msg = (
+                        f"category alias {key!r} is given for both {other.code!r} and {cat.code!r}; "
+                        "keep it under one category"
+                    )
+                    raise ConfigError(msg)
+                self._lookup[norm] = cat
+
+    def label(self, code: str) -> str:
+        """Swedish label of ``code`` (the code itself when it is not in the vocabulary)."""
+        for cat in self.items:
+            if cat.code == code:
+                return cat.label
+        return code
+
+    def normalise(self, raw: pd.Series) -> pd.DataFrame:
+        """Map raw category texts to ``category``, ``category_label`` and ``known``.
+
+        Unknown non-empty texts keep their stripped text as ``category`` and get ``known=False``;
+        empty ones become ``ovrigt`` with ``known=False``.
+
+        Examples
+        --------
+        >>> cats = load_categories()
+        >>> cats.normalise(pd.Series(["Klotter/tags", "Övergiven cykel"])).to_dict("list")
+        {'category': ['klotter', 'Övergiven cykel'], 'category_label': ['Klotter', 'Övergiven cykel'], 'known': [True, False]}
+        """
+        text = raw.astype("string").str.strip()
+        empty = (text.isna() | (text == "")).to_numpy()
+        found: dict[str, tuple[str, str, bool]] = {}
+        for value in pd.unique(text.dropna()):  # loop over distinct texts only, not rows
+            cat = self._lookup.get(normalise_text(str(value)))
+            found[value] = (cat.code, cat.label, True) if cat else (str(value), str(value), False)
+        columns = {
+            name: text.map({k: v[i] for k, v in found.items()}).astype(object)
+            for i, name in enumerate(("category", "category_label", "known"))
+        }
+        columns["category"][empty] = "ovrigt"
+        columns["category_label"][empty] = self.label("ovrigt")
+        columns["known"][empty] = False
+        columns["known"] = columns["known"].astype(bool)
+        return pd.DataFrame(columns, index=raw.index)
+
+    def codes(self) -> np.ndarray:
+        """All category codes, in vocabulary order."""
+        return np.array([c.code for c in self.items])
+
+
+def load_categories(path: str | Path | None = None) -> Categories:
+    """Load the category vocabulary (the packaged one by default).
+
+    Examples
+    --------
+    >>> load_categories().label("belysning")
+    'Trasig belysning'
+    """
+    if path is None:
+        text = resources.files("geomap.resources").joinpath("categories.toml").read_text("utf-8")
+        where = "geomap/resources/categories.toml"
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            msg = f"{where}: cannot read the category vocabulary ({exc.strerror})"
+            raise ConfigError(msg) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{where}: not valid TOML ({exc})"
+        raise ConfigError(msg) from None
+    items = []
+    for i, entry in enumerate(data.get("category", []), start=1):
+        if "code" not in entry or "label" not in entry:
+            msg = f"{where}: [[category]] number {i} needs both 'code' and 'label'"
+            raise ConfigError(msg)
+        items.append(Category(entry["code"], entry["label"], tuple(entry.get("aliases", ()))))
+    return Categories(version=str(data.get("version", "")), items=tuple(items))

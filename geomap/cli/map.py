@@ -1,0 +1,113 @@
+"""``geomap map``: write an interactive HTML map (and per-owner maps) from a routed.gpkg."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geomap.maps import write_map, write_owner_maps
+
+from .options import overwrite_option, verbosity_options
+
+__all__ = ["map_command"]
+
+
+def _split(values: tuple[str, ...]) -> list[str] | None:
+    items = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return items or None
+
+
+@click.command("map")
+@click.argument("routed", type=click.Path(dir_okay=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write (e.g. map.html).",
+)
+@click.option(
+    "--per-owner",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write one map per owner into this directory (<owner>.html), only with its remarks.",
+)
+@click.option(
+    "--owners",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Owner polygons (column 'owner') to show instead of the owners layer of ROUTED.",
+)
+@click.option(
+    "--districts",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="District polygons with a name column. Default: SCB RegSO 2025 for Huddinge (bundled).",
+)
+@click.option("--no-districts", is_flag=True, help="Show no districts and no municipality boundary.")
+@click.option("--title", help="Heading of the map (Swedish).")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only remarks from this day.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only remarks up to this day.")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    help="Only these categories (code or Swedish label; repeat or separate with commas).",
+)
+@click.option(
+    "--owner",
+    "owner_ids",
+    multiple=True,
+    help="Only remarks routed to these owner ids ('-' = unrouted; repeat or use commas).",
+)
+@click.option(
+    "--cdn",
+    is_flag=True,
+    help="Load Leaflet from unpkg.com instead of inlining it (smaller file; needs the network).",
+)
+@overwrite_option
+@verbosity_options
+def map_command(
+    routed: Path,
+    out: Path | None,
+    per_owner: Path | None,
+    owners: Path | None,
+    districts: Path | None,
+    no_districts: bool,
+    title: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    categories: tuple[str, ...],
+    owner_ids: tuple[str, ...],
+    cdn: bool,
+    overwrite: bool,
+) -> None:
+    """Write an interactive HTML map of ROUTED (the routed.gpkg from 'geomap route').
+
+    The map opens by double-click, also with no network: Leaflet is inlined unless --cdn.
+
+    \b
+    Examples:
+      geomap map out/demo/routed.gpkg -o out/demo/map.html
+      geomap map routed.gpkg -o v12.html --from 2025-03-17 --to 2025-03-23 --per-owner per_owner/
+    """
+    if out is None and per_owner is None:
+        msg = "pass -o/--output MAP.html, --per-owner DIR, or both"
+        raise click.UsageError(msg)
+    if no_districts and districts is not None:
+        msg = "--districts and --no-districts exclude each other"
+        raise click.UsageError(msg)
+    chosen_districts: Path | bool | None = False if no_districts else districts
+    cats, ids = _split(categories), _split(owner_ids)
+    if out is not None:
+        path = write_map(
+            routed, out, owners=owners, districts=chosen_districts, title=title,
+            date_from=date_from, date_to=date_to, categories=cats, owner_ids=ids, cdn=cdn,
+            overwrite=overwrite,
+        )
+        click.echo(f"geomap: wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", err=True)
+    if per_owner is not None:
+        paths = write_owner_maps(
+            routed, per_owner, owners=owners, districts=chosen_districts, title=title,
+            date_from=date_from, date_to=date_to, categories=cats, owner_ids=ids, cdn=cdn,
+            overwrite=overwrite,
+        )
+        click.echo(f"geomap: wrote {len(paths)} per-owner maps to {per_owner}", err=True)

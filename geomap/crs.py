@@ -1,0 +1,123 @@
+"""Coordinate reference systems: the working CRS, inference from value ranges, swapped axes.
+
+Swedish surveying names the *northing* X and the easting Y, so files with X≈6.57 million and
+Y≈150 000 are common. geomap detects such swapped axes by value range and fixes them with a warning;
+it never guesses silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from geomap.errors import CRSError
+
+__all__ = [
+    "WORKING_CRS",
+    "AxisCheck",
+    "check_axes",
+    "infer_crs_from_values",
+    "parse_crs",
+]
+
+log = logging.getLogger(__name__)
+
+#: SWEREF 99 18 00, the local CRS of the Stockholm region; geomap's default working CRS.
+WORKING_CRS = "EPSG:3011"
+
+# Value ranges (metres or degrees) that identify Swedish coordinate systems.
+_NORTHING = (6_100_000.0, 7_700_000.0)  # SWEREF 99 TM and the SWEREF 99 local zones
+_EASTING_TM = (250_000.0, 950_000.0)  # SWEREF 99 TM (EPSG:3006)
+_EASTING_LOCAL = (40_000.0, 260_000.0)  # SWEREF 99 local zones, false easting 150 000
+_LON = (9.0, 26.0)  # Sweden, degrees
+_LAT = (54.0, 70.0)
+
+
+@dataclass(frozen=True)
+class AxisCheck:
+    """Result of :func:`check_axes`: whether the two coordinate arrays must be swapped."""
+
+    swapped: bool
+    detail: str
+
+
+def parse_crs(value: str | int | CRS, *, argument: str = "--crs") -> CRS:
+    """Parse a user-supplied CRS (``"EPSG:3011"``, ``3011``, WKT, PROJ string).
+
+    Examples
+    --------
+    >>> parse_crs("3011").to_epsg()
+    3011
+    """
+    if isinstance(value, CRS):
+        return value
+    text = str(value).strip()
+    if text.isdigit():
+        text = f"EPSG:{text}"
+    try:
+        return CRS.from_user_input(text)
+    except PyprojCRSError:
+        msg = f"{argument}: cannot understand CRS {value!r}; give an EPSG code such as EPSG:3011"
+        raise CRSError(msg) from None
+
+
+def _within(values: np.ndarray, bounds: tuple[float, float]) -> bool:
+    finite = values[np.isfinite(values)]
+    return bool(finite.size) and bool(np.all((finite >= bounds[0]) & (finite <= bounds[1])))
+
+
+def _is_geographic(crs: CRS) -> bool:
+    return bool(crs.is_geographic)
+
+
+def check_axes(east: np.ndarray, north: np.ndarray, crs: CRS) -> AxisCheck:
+    """Tell whether ``east``/``north`` are swapped for ``crs``, judged by their value ranges.
+
+    For a geographic CRS the first array must be longitude (9–26° in Sweden) and the second latitude
+    (54–70°); for a projected Swedish CRS the northing (6.1–7.7 million) must be the second array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_axes(np.array([6_570_000.0]), np.array([150_000.0]), CRS("EPSG:3011")).swapped
+    True
+    """
+    if _is_geographic(crs):
+        if _within(east, _LAT) and _within(north, _LON) and not _within(east, _LON):
+            return AxisCheck(True, "longitude values look like latitudes and vice versa")
+        return AxisCheck(False, "")
+    if _within(east, _NORTHING) and not _within(north, _NORTHING):
+        return AxisCheck(
+            True,
+            "the easting column holds values of 6.1–7.7 million (northings): Swedish X/Y convention",
+        )
+    return AxisCheck(False, "")
+
+
+def infer_crs_from_values(east: np.ndarray, north: np.ndarray) -> tuple[CRS, bool] | None:
+    """Infer the CRS of coordinate columns from their value ranges.
+
+    Returns ``(crs, swapped)`` when the ranges identify exactly one of WGS84 (EPSG:4326),
+    SWEREF 99 TM (EPSG:3006) or the Stockholm local zone SWEREF 99 18 00 (EPSG:3011), else ``None``.
+    ``swapped`` is true when the first array holds the northing or latitude.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> crs, swapped = infer_crs_from_values(np.array([17.95]), np.array([59.23]))
+    >>> crs.to_epsg(), swapped
+    (4326, False)
+    """
+    for first, second, swapped in ((east, north, False), (north, east, True)):
+        if _within(first, _LON) and _within(second, _LAT):
+            return CRS.from_epsg(4326), swapped
+        if _within(second, _NORTHING):
+            if _within(first, _EASTING_TM) and not _within(first, _EASTING_LOCAL):
+                return CRS.from_epsg(3006), swapped
+            if _within(first, _EASTING_LOCAL) and not _within(first, _EASTING_TM):
+                return CRS.from_epsg(3011), swapped
+    return None

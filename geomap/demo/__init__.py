@@ -1,0 +1,29 @@
+"""Synthetic demo data for geomap, built on real SCB RegSO 2025 geography of Huddinge.
+
+Everything except the RegSO GeoPackage is synthetic: invented parcels, owners' areas,
+maintenance agreements, incidents and safety-walk remarks. ``generate`` writes the files that
+``make demo`` routes; with large ``points``/``parcels`` it makes benchmark data.
+
+Examples
+--------
+>>> from geomap.demo import build
+>>> data = build(seed=2025, points=10, parcels=200)
+>>> sorted(data.parcels["owner"].unique())  # doctest: +NORMALIZE_WHITESPACE
+['huddinge_kommun', 'huddinge_samhallsfastigheter', 'huge_bostader', 'privat', 'trafikverket']
+"""
+
+from __future__ import annotations
+
+from .generate import DemoData, build, generate
+from .geography import Geography, load_geography, regso_path
+from .registry import SYNTHETIC_LABEL
+
+__all__ = [
+    "SYNTHETIC_LABEL",
+    "DemoData",
+    "Geography",
+    "build",
+    "generate",
+    "load_geography",
+    "regso_path",
+]

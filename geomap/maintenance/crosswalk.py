@@ -1,0 +1,241 @@
+"""Owners' local maintenance codes and the crosswalks that map them to the shared vocabulary.
+
+Each owner keeps its own layer, column names and codes. ``layers/owners.toml`` says which column
+holds the local code and which the feature id; ``layers/crosswalks/<owner>.csv`` maps local code to
+shared code (many local codes may map to one shared code, never one local code to two).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from geomap.errors import ConfigError
+
+from ._paths import layers_dir
+from .vocabulary import Vocabulary
+
+__all__ = [
+    "Crosswalk",
+    "OwnerProfile",
+    "UnknownOwnerError",
+    "known_owners",
+    "load_crosswalk",
+    "load_owner",
+    "normalise_code",
+]
+
+
+class UnknownOwnerError(ConfigError):
+    """The owner id is not one of the owners in ``layers/owners.toml``."""
+
+
+def normalise_code(value: object) -> str:
+    """Normalise a local code for matching: Unicode NFC, trimmed, single spaces, case-folded.
+
+    Examples
+    --------
+    >>> normalise_code("  Gräs,  BRUKS ")
+    'gräs, bruks'
+    """
+    text = unicodedata.normalize("NFC", str(value))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """Local code → shared code for one owner.
+
+    Examples
+    --------
+    >>> cw = load_crosswalk("huddinge_kommun")
+    >>> cw.lookup("gräs-bruk"), cw.lookup("NOPE")
+    ('G2', None)
+    """
+
+    owner: str
+    mapping: dict[str, str] = field(repr=False)
+    local_codes: dict[str, str] = field(repr=False)
+    source: Path | None = None
+
+    def lookup(self, local_code: object) -> str | None:
+        """Return the shared code of ``local_code``, or ``None`` if the crosswalk lacks it."""
+        if local_code is None or (isinstance(local_code, float) and pd.isna(local_code)):
+            return None
+        return self.mapping.get(normalise_code(local_code))
+
+    def translate(self, codes: Iterable[object]) -> pd.Series:
+        """Return the shared code of each local code (``None`` where unknown)."""
+        series = pd.Series(list(codes), dtype=object)
+        uniques = {value: self.lookup(value) for value in series.dropna().unique()}
+        mapped = series.map(uniques).astype(object)
+        return mapped.where(mapped.notna(), None)
+
+
+@dataclass(frozen=True)
+class OwnerProfile:
+    """How one owner's maintenance layer is read: columns and crosswalk.
+
+    Examples
+    --------
+    >>> p = load_owner("huge_bostader")
+    >>> (p.code_column, p.crosswalk.lookup("G2.1"))
+    ('SM_KOD', 'G2')
+    """
+
+    owner: str
+    name: str
+    code_column: str
+    id_column: str
+    crosswalk: Crosswalk
+
+
+def _owners_file(path: str | os.PathLike[str] | None) -> tuple[Path, dict[str, dict[str, object]]]:
+    source = Path(path) if path is not None else layers_dir() / "owners.toml"
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"{source}: owner profile file not found; pass an existing owners.toml"
+        raise ConfigError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{source}: not valid TOML ({exc}); fix the syntax"
+        raise ConfigError(msg) from None
+    owners = data.get("owner", {})
+    if not isinstance(owners, dict):
+        msg = f"{source}: [owner.<id>] tables expected; see layers/owners.toml"
+        raise ConfigError(msg)
+    return source, owners
+
+
+def known_owners(*, owners_path: str | os.PathLike[str] | None = None) -> list[str]:
+    """Return the owner ids that have a profile, sorted.
+
+    Examples
+    --------
+    >>> known_owners()
+    ['huddinge_kommun', 'huddinge_samhallsfastigheter', 'huge_bostader']
+    """
+    return sorted(_owners_file(owners_path)[1])
+
+
+def load_crosswalk(
+    owner: str,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> Crosswalk:
+    """Read an owner's crosswalk CSV (``local_code``, ``shared_code``; UTF-8, ``,`` or ``;``).
+
+    Parameters
+    ----------
+    owner : str
+        Owner id; names the default file ``layers/crosswalks/<owner>.csv``.
+    path : path-like, optional
+        Another crosswalk file.
+    vocabulary : Vocabulary, optional
+        Shared codes are checked against it (default: the bundled vocabulary).
+
+    Raises
+    ------
+    ConfigError
+        Missing file or column, a shared code not in the vocabulary, or a local code mapped twice.
+
+    Examples
+    --------
+    >>> load_crosswalk("huddinge_samhallsfastigheter").lookup("Asfalt, skolgård")
+    'Y1'
+    """
+    from .vocabulary import load_vocabulary
+
+    voc = vocabulary if vocabulary is not None else load_vocabulary()
+    source = Path(path) if path is not None else layers_dir() / "crosswalks" / f"{owner}.csv"
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        msg = f"{source}: crosswalk for owner {owner!r} not found; create it or pass --crosswalk"
+        raise ConfigError(msg) from None
+    dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=dialect)
+    missing = {"local_code", "shared_code"} - set(reader.fieldnames or ())
+    if missing:
+        msg = (
+            f"{source}: column(s) {sorted(missing)} missing (header {reader.fieldnames}); "
+            "a crosswalk needs local_code and shared_code"
+        )
+        raise ConfigError(msg)
+    mapping: dict[str, str] = {}
+    local_codes: dict[str, str] = {}
+    for line, row in enumerate(reader, start=2):
+        local, shared = (
+            (row.get("local_code") or "").strip(),
+            (row.get("shared_code") or "").strip(),
+        )
+        if not local and not shared:
+            continue
+        if shared not in voc:
+            msg = (
+                f"{source}: line {line}: shared_code {shared!r} (for {local!r}) is not in "
+                f"vocabulary {voc.version}; use a code from layers/vokabular.toml"
+            )
+            raise ConfigError(msg)
+        key = normalise_code(local)
+        if not key:
+            msg = f"{source}: line {line}: empty local_code for {shared!r}; fill it in or drop it"
+            raise ConfigError(msg)
+        if key in mapping and mapping[key] != shared:
+            msg = (
+                f"{source}: line {line}: local code {local!r} maps to both {mapping[key]!r} and "
+                f"{shared!r}; a local code maps to one shared code"
+            )
+            raise ConfigError(msg)
+        mapping[key] = shared
+        local_codes[key] = local
+    return Crosswalk(owner=owner, mapping=mapping, local_codes=local_codes, source=source)
+
+
+def load_owner(
+    owner: str,
+    *,
+    owners_path: str | os.PathLike[str] | None = None,
+    crosswalk_path: str | os.PathLike[str] | None = None,
+    code_column: str | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> OwnerProfile:
+    """Return an owner's profile (name, code and id columns, crosswalk).
+
+    Raises
+    ------
+    UnknownOwnerError
+        ``owner`` has no profile in ``owners.toml``.
+
+    Examples
+    --------
+    >>> load_owner("huddinge_kommun").code_column
+    'skotselkod'
+    """
+    source, owners = _owners_file(owners_path)
+    entry = owners.get(owner)
+    if not isinstance(entry, dict):
+        msg = (
+            f"{source}: unknown owner {owner!r}; use one of {', '.join(sorted(owners))} "
+            "or add an [owner.<id>] table"
+        )
+        raise UnknownOwnerError(msg)
+    base = source.parent
+    crosswalk_file = crosswalk_path or base / str(entry.get("crosswalk", f"crosswalks/{owner}.csv"))
+    return OwnerProfile(
+        owner=owner,
+        name=str(entry.get("name", owner)),
+        code_column=code_column or str(entry.get("code_column", "")),
+        id_column=str(entry.get("id_column", "")),
+        crosswalk=load_crosswalk(owner, path=crosswalk_file, vocabulary=vocabulary),
+    )

@@ -1,0 +1,266 @@
+"""Generate the synthetic demo maintenance layers, one per owner, inside the demo owner parcels.
+
+Run ``python -m geomap.maintenance.demo`` to (re)write ``data/skotsel_<owner>_synthetic.gpkg``. The
+output is deterministic: the same parcels give the same features. Each owner gets its own column
+names and local codes (see ``layers/owners.toml``); every feature carries ``syntetisk = "ja"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from shapely import ops
+from shapely.geometry.base import BaseGeometry
+
+from geomap.atomic import atomic_path
+from geomap.errors import InputError
+
+from ._paths import data_path
+from .reader import WORKING_CRS
+
+__all__ = ["DEMO_OWNERS", "OwnerDemo", "demo_features", "write_demo_layers"]
+
+_SITE_HALF = 45.0  # m: a demo site is at most 90 m × 90 m of a parcel
+_INSET = 2.0  # m: features stay this far inside the parcel
+_MAX_SITES = 10
+_SYNTHETIC = "ja"
+
+
+@dataclass(frozen=True)
+class OwnerDemo:
+    """How one owner's synthetic layer looks: columns, local codes and id format."""
+
+    owner: str
+    code_column: str
+    id_column: str
+    id_format: str
+    surfaces: tuple[str, ...]
+    lines: tuple[str, ...]
+    points: tuple[str, ...]
+    extra_column: str
+    extra_value: str
+    layers: tuple[str, ...] = ("skotselytor",)
+
+
+DEMO_OWNERS: tuple[OwnerDemo, ...] = (
+    OwnerDemo(
+        "huddinge_kommun",
+        "skotselkod",
+        "objekt_id",
+        "PARK-{:05d}",
+        (
+            "GRÄS-BRUK",
+            "BUSK-BUSKAGE",
+            "GRÄS-PRYD",
+            "ÄNG",
+            "GÅNGVÄG-ASFALT",
+            "NATUR-SKOG",
+            "LEK-SAND",
+            "BLOM-PERENN",
+        ),
+        ("HÄCK", "MUR"),
+        ("TRÄD-PARK", "LEK-REDSKAP"),
+        "beskrivning",
+        "Parkmark (syntetisk)",
+    ),
+    OwnerDemo(
+        "huddinge_samhallsfastigheter",
+        "Produkt",
+        "ObjektID",
+        "HSAB-{:04d}",
+        (
+            "Gräs, bruks",
+            "Asfalt, skolgård",
+            "Buskage",
+            "Sandlåda",
+            "Gräs, prydnad",
+            "Fallskydd, gummi",
+            "Grus, bollplan",
+        ),
+        ("Häck",),
+        ("Träd, solitär", "Lekutrustning"),
+        "Anm",
+        "Skolgård (syntetisk)",
+    ),
+    OwnerDemo(
+        "huge_bostader",
+        "SM_KOD",
+        "id",
+        "{:d}",
+        ("G2.1", "B2.2", "Y1.2", "G1", "R2", "S", "G2.2"),
+        ("H1", "H2"),
+        ("T1", "T5", "LEK"),
+        "Benämning",
+        "Bostadsgård (syntetisk)",
+        layers=("skotsel_ytor", "skotsel_linjer", "skotsel_punkter"),
+    ),
+)
+
+
+def _polygons_only(geom: BaseGeometry) -> BaseGeometry | None:
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 5.0]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+def _site(parcel: BaseGeometry) -> BaseGeometry | None:
+    inner = shapely.make_valid(parcel).buffer(-_INSET)
+    if inner.is_empty:
+        return None
+    centre = inner.point_on_surface()
+    box = shapely.box(
+        centre.x - _SITE_HALF, centre.y - _SITE_HALF, centre.x + _SITE_HALF, centre.y + _SITE_HALF
+    )
+    site = _polygons_only(shapely.intersection(inner, box))
+    return site if site is not None and site.area > 400.0 else None
+
+
+def _points_in(polygon: BaseGeometry, count: int) -> list[shapely.Point]:
+    minx, miny, maxx, maxy = polygon.bounds
+    xs = np.linspace(minx, maxx, 7)[1:-1]
+    ys = np.linspace(miny, maxy, 7)[1:-1]
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.asarray(shapely.points(gx.ravel(), gy.ravel()), dtype=object)
+    inside = list(grid[shapely.contains(polygon.buffer(-1.0), grid)])
+    step = max(1, len(inside) // max(count, 1))
+    return inside[::step][:count]
+
+
+def demo_features(spec: OwnerDemo, parcels: Sequence[BaseGeometry]) -> gpd.GeoDataFrame:
+    """Return the synthetic maintenance features of one owner inside its ``parcels``.
+
+    Surfaces are vertical strips of a site (so they never overlap), a hedge and a wall run along
+    the site edge, trees and play equipment are points on a grid inside the first strip.
+
+    Examples
+    --------
+    >>> parcel = shapely.box(0, 0, 200, 150)
+    >>> f = demo_features(DEMO_OWNERS[0], [parcel])
+    >>> sorted(set(f.geom_type)), bool(f.within(parcel).all())
+    (['LineString', 'Point', 'Polygon'], True)
+    """
+    records: list[tuple[str, BaseGeometry]] = []
+    sites = [s for s in (_site(p) for p in parcels) if s is not None][:_MAX_SITES]
+    for n, site in enumerate(sites):
+        products = [spec.surfaces[(n + k) % len(spec.surfaces)] for k in range(3 + n % 2)]
+        minx, miny, maxx, maxy = site.bounds
+        edges = np.linspace(minx, maxx, len(products) + 1)
+        first_strip = None
+        for code, left, right in zip(products, edges[:-1], edges[1:], strict=True):
+            strip = _polygons_only(shapely.intersection(site, shapely.box(left, miny, right, maxy)))
+            if strip is None:
+                continue
+            first_strip = first_strip or strip
+            records.append((code, strip))
+        edge = site.buffer(-1.0)
+        ring = shapely.get_exterior_ring(shapely.get_parts(site if edge.is_empty else edge)[0])
+        length = ring.length
+        for k, code in enumerate(spec.lines[: 1 + n % 2]):
+            start = length * (0.05 + 0.5 * k)
+            records.append((code, ops.substring(ring, start, start + length * 0.3)))
+        if first_strip is not None:
+            for k, point in enumerate(_points_in(first_strip, 3 + n % 3)):
+                records.append((spec.points[k % len(spec.points)], point))
+    codes = [code for code, _ in records]
+    frame = gpd.GeoDataFrame(
+        {
+            spec.id_column: [spec.id_format.format(i + 1) for i in range(len(records))],
+            spec.code_column: codes,
+            spec.extra_column: spec.extra_value,
+            "syntetisk": _SYNTHETIC,
+        },
+        geometry=[geom for _, geom in records],
+        crs=WORKING_CRS,
+    )
+    if spec.id_format == "{:d}":
+        frame[spec.id_column] = frame[spec.id_column].astype(int)
+    return frame
+
+
+def _owner_parcels(owners_path: Path, owner: str) -> list[BaseGeometry]:
+    frame = pyogrio.read_dataframe(owners_path, layer="owners", use_arrow=True)
+    if "owner" not in frame.columns:
+        msg = f"{owners_path}: layer 'owners' has no column 'owner'; regenerate the demo owners"
+        raise InputError(msg)
+    if frame.crs is not None and frame.crs != WORKING_CRS:
+        frame = frame.to_crs(WORKING_CRS)
+    mine = frame.loc[frame["owner"] == owner]
+    mine = mine.assign(_area=mine.geometry.area).sort_values(
+        "_area", ascending=False, kind="stable"
+    )
+    return list(mine.geometry)
+
+
+def write_demo_layers(
+    owners_path: str | os.PathLike[str] | None = None,
+    directory: str | os.PathLike[str] | None = None,
+    *,
+    overwrite: bool = False,
+) -> dict[str, Path]:
+    """Write ``skotsel_<owner>_synthetic.gpkg`` for the three demo owners and return the paths.
+
+    Examples
+    --------
+    >>> # write_demo_layers("data/owners_synthetic.gpkg", "data", overwrite=True)
+    """
+    source = Path(owners_path) if owners_path is not None else data_path("owners_synthetic.gpkg")
+    if source is None or not source.exists():
+        msg = f"{source}: demo owner parcels not found; generate data/owners_synthetic.gpkg first"
+        raise InputError(msg)
+    out_dir = Path(directory) if directory is not None else source.parent
+    written: dict[str, Path] = {}
+    for spec in DEMO_OWNERS:
+        frame = demo_features(spec, _owner_parcels(source, spec.owner))
+        target = out_dir / f"skotsel_{spec.owner}_synthetic.gpkg"
+        with atomic_path(target, overwrite=overwrite) as tmp:
+            kinds = frame.geom_type.str.replace("Multi", "").to_numpy()
+            if len(spec.layers) == 1:
+                pyogrio.write_dataframe(frame, tmp, layer=spec.layers[0], driver="GPKG")
+            else:
+                for name, kind in zip(spec.layers, ("Polygon", "LineString", "Point"), strict=True):
+                    part = frame.loc[kinds == kind]
+                    pyogrio.write_dataframe(
+                        part,
+                        tmp,
+                        layer=name,
+                        driver="GPKG",
+                        append=tmp.exists(),
+                        promote_to_multi=kind != "Point",
+                    )
+            info = pd.DataFrame(
+                {
+                    "key": ["synthetic", "synthetic_label", "generator"],
+                    "value": [
+                        "true",
+                        "SYNTETISKA DEMODATA – inte verkliga skötselytor",
+                        "python -m geomap.maintenance.demo",
+                    ],
+                }
+            )
+            pyogrio.write_dataframe(info, tmp, layer="dataset_info", driver="GPKG", append=True)
+        written[spec.owner] = target
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command-line entry: ``python -m geomap.maintenance.demo [--owners P] [--out DIR]``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--owners", default=None, help="owner parcels (data/owners_synthetic.gpkg)")
+    parser.add_argument("--out", default=None, help="output directory (default: beside --owners)")
+    args = parser.parse_args(argv)
+    for owner, path in write_demo_layers(args.owners, args.out, overwrite=True).items():
+        print(f"{owner}: {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

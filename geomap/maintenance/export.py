@@ -1,0 +1,299 @@
+"""Export maintenance layers in shared terms for contractors and the other owners.
+
+One directory holds: ``skotselprodukter.gpkg`` (layers ``skotsel_yta``, ``skotsel_linje``,
+``skotsel_punkt``, each with its QGIS default style in ``layer_styles``, plus ``export_info``),
+a ``.qml`` and ``.sld`` per layer, ``karta.html`` and the quantity list
+``mangdforteckning.csv/.xlsx``.
+Everything is generated from one vocabulary and records its version.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geomap.atomic import atomic_dir
+from geomap.errors import InputError
+
+from .crosswalk import load_owner
+from .gpkg_styles import write_layer_styles
+from .htmlmap import render_map
+from .quantities import (
+    compute_quantities,
+    default_districts_path,
+    feature_quantity,
+    load_districts,
+    quantity_rows,
+    totals_by_unit,
+    write_quantities_csv,
+    write_quantities_xlsx,
+)
+from .reader import WORKING_CRS, read_layer
+from .styles import LAYER_GEOMETRY, qml_style, sld_style
+from .translate import info_table, translate_layer
+from .validate import geometry_kinds
+from .vocabulary import Vocabulary, load_vocabulary
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "GPKG_NAME",
+    "LAYER_LABELS",
+    "ExportInput",
+    "ExportResult",
+    "export_layers",
+    "load_shared_layer",
+]
+
+log = logging.getLogger(__name__)
+
+GPKG_NAME = "skotselprodukter.gpkg"
+#: Attribute columns of the export layers, in order.
+EXPORT_COLUMNS = (
+    "produktkod",
+    "produktnamn",
+    "produktgrupp",
+    "enhet",
+    "mangd",
+    "agare",
+    "agare_namn",
+    "lokal_kod",
+    "lokal_id",
+    "vokabular_version",
+)
+#: Swedish names of the export layers.
+LAYER_LABELS = {
+    "skotsel_yta": "Skötselytor",
+    "skotsel_linje": "Skötsellinjer",
+    "skotsel_punkt": "Skötselobjekt (punkter)",
+}
+_WRITE_TYPES = {"polygon": "MultiPolygon", "line": "MultiLineString", "point": "Point"}
+
+
+@dataclass(frozen=True)
+class ExportInput:
+    """One layer to export: a translated layer (``owner=None``) or an owner's raw layer.
+
+    Examples
+    --------
+    >>> ExportInput("skotsel.gpkg", owner="huge_bostader").owner
+    'huge_bostader'
+    """
+
+    path: str | os.PathLike[str]
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What :func:`export_layers` wrote and the figures that check it.
+
+    Attributes
+    ----------
+    directory : Path
+    files : dict of str to Path
+        ``gpkg``, ``html``, ``csv``, ``xlsx`` and ``qml:<layer>`` / ``sld:<layer>``.
+    feature_counts : dict of str to int
+        Features per export layer.
+    layer_totals : dict of str to float
+        Total m², m and st measured on the exported geometries.
+    quantity_totals : dict of str to float
+        The same totals summed from the quantity list.
+    vocabulary_version : str
+    synthetic : bool
+    """
+
+    directory: Path
+    files: dict[str, Path]
+    feature_counts: dict[str, int]
+    layer_totals: dict[str, float]
+    quantity_totals: dict[str, float]
+    vocabulary_version: str
+    synthetic: bool
+
+
+def load_shared_layer(item: ExportInput, vocabulary: Vocabulary) -> tuple[gpd.GeoDataFrame, bool]:
+    """Return a layer in shared terms (translating raw layers) and whether it is synthetic.
+
+    Raises
+    ------
+    InputError
+        Untranslated layer without owner, a translation made with another vocabulary version, or
+        codes that are not in the vocabulary.
+    """
+    layer = read_layer(item.path)
+    frame = layer.frame
+    if item.owner is not None:
+        return translate_layer(
+            layer, load_owner(item.owner, vocabulary=vocabulary), vocabulary
+        ).frame, layer.synthetic
+    if "produktkod" not in frame.columns or "agare" not in frame.columns:
+        msg = (
+            f"{layer.path}: no columns produktkod/agare, so it is not in shared terms; "
+            f"run geomap layers translate first or pass it as OWNER={layer.path}"
+        )
+        raise InputError(msg)
+    versions = sorted({str(v) for v in frame.get("vokabular_version", pd.Series([""])).unique()})
+    if versions != [vocabulary.version]:
+        msg = (
+            f"{layer.path}: translated with vocabulary version(s) {versions}, current is "
+            f"{vocabulary.version}; translate it again"
+        )
+        raise InputError(msg)
+    unknown = sorted(set(frame["produktkod"].astype(str)) - set(vocabulary))
+    if unknown:
+        msg = f"{layer.path}: produktkod {unknown} not in vocabulary {vocabulary.version}"
+        raise InputError(msg)
+    expected = frame["produktkod"].map(lambda c: vocabulary[str(c)].geometry).to_numpy()
+    wrong = expected != geometry_kinds(frame.geometry.to_numpy())
+    if wrong.any():
+        ids = ", ".join(frame.index[wrong][:5].astype(str))
+        msg = f"{layer.path}: {int(wrong.sum())} feature(s) with the wrong geometry type ({ids})"
+        raise InputError(msg)
+    return frame, layer.synthetic
+
+
+def _shared_frame(frames: Sequence[gpd.GeoDataFrame], vocabulary: Vocabulary) -> gpd.GeoDataFrame:
+    parts = []
+    for frame in frames:
+        codes = frame["produktkod"].astype(str)
+        part = pd.DataFrame(
+            {
+                "produktkod": codes.to_numpy(),
+                "produktnamn": [vocabulary[c].name for c in codes],
+                "produktgrupp": [vocabulary[c].group for c in codes],
+                "enhet": [vocabulary[c].unit for c in codes],
+                "mangd": feature_quantity(frame.geometry.to_numpy()),
+                "agare": frame["agare"].astype(str).to_numpy(),
+                "agare_namn": frame.get("agare_namn", frame["agare"]).astype(str).to_numpy(),
+                "lokal_kod": frame.get("lokal_kod", codes).astype(str).to_numpy(),
+                "lokal_id": frame.get("lokal_id", pd.Series(frame.index, index=frame.index))
+                .astype(str)
+                .to_numpy(),
+                "vokabular_version": vocabulary.version,
+            }
+        )
+        parts.append(gpd.GeoDataFrame(part, geometry=frame.geometry.to_numpy(), crs=WORKING_CRS))
+    if not parts:
+        msg = "no layers to export; pass at least one LAYER"
+        raise InputError(msg)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WORKING_CRS)
+
+
+def _write_gpkg(
+    path: Path,
+    layers: dict[str, gpd.GeoDataFrame],
+    vocabulary: Vocabulary,
+    info: pd.DataFrame,
+) -> None:
+    for name, frame in layers.items():
+        geometry_type = _WRITE_TYPES[LAYER_GEOMETRY[name]]
+        if name == "skotsel_punkt" and (frame.geom_type == "MultiPoint").any():
+            geometry_type = "MultiPoint"
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=name,
+            driver="GPKG",
+            geometry_type=geometry_type,
+            promote_to_multi=geometry_type.startswith("Multi"),
+            append=path.exists(),
+            dataset_options={"VERSION": "1.3"} if not path.exists() else None,
+            layer_options={"DESCRIPTION": f"{LAYER_LABELS[name]}, vokabulär {vocabulary.version}"},
+            dataset_metadata={"vokabular_version": vocabulary.version},
+        )
+    pyogrio.write_dataframe(info, path, layer="export_info", driver="GPKG", append=True)
+    write_layer_styles(
+        path,
+        {name: (qml_style(vocabulary, name), sld_style(vocabulary, name)) for name in layers},
+        description=f"{vocabulary.title}, vokabulär {vocabulary.version} (geomap)",
+    )
+
+
+def export_layers(
+    inputs: Sequence[ExportInput],
+    directory: str | os.PathLike[str],
+    *,
+    vocabulary: Vocabulary | None = None,
+    districts: str | os.PathLike[str] | None = None,
+    title: str = "Skötselprodukter – gemensam terminologi",
+    overwrite: bool = False,
+) -> ExportResult:
+    """Export layers in shared terms with styles, map and quantity list into ``directory``.
+
+    Parameters
+    ----------
+    inputs : sequence of ExportInput
+        Translated layers, or raw layers with their owner.
+    directory : path-like
+        Output directory, replaced atomically.
+    vocabulary : Vocabulary, optional
+        Default: the bundled vocabulary.
+    districts : path-like, optional
+        Districts for the quantity list (layer ``regso_2025_sweref99_1800``, column ``regsonamn``);
+        default the bundled ``data/huddinge_regso_2025.gpkg`` when present.
+    title : str
+        Title of the map.
+    overwrite : bool
+        Replace an existing directory.
+
+    Examples
+    --------
+    >>> # export_layers([ExportInput("kommun_delad.gpkg")], "out/export", overwrite=True)
+    """
+    voc = vocabulary if vocabulary is not None else load_vocabulary()
+    loaded = [load_shared_layer(item, voc) for item in inputs]
+    synthetic = any(flag for _, flag in loaded)
+    shared = _shared_frame([frame for frame, _ in loaded], voc)
+    kinds = geometry_kinds(shared.geometry.to_numpy())
+    layers = {
+        name: shared.loc[kinds == kind].reset_index(drop=True)
+        for name, kind in LAYER_GEOMETRY.items()
+    }
+    district_path = Path(districts) if districts is not None else default_districts_path()
+    district_frame = load_districts(district_path) if district_path is not None else None
+    if district_frame is None:
+        log.warning("no district layer; the quantity list has no districts (pass --districts)")
+    detail = compute_quantities(shared, districts=district_frame)
+    rows = quantity_rows(detail, voc, synthetic=synthetic)
+    sources = "; ".join(str(Path(item.path)) for item in inputs)
+    info = info_table(voc, synthetic=synthetic, extra={"kallor": sources})
+    target = Path(directory)
+    files: dict[str, Path] = {}
+    with atomic_dir(target, overwrite=overwrite) as tmp:
+        _write_gpkg(tmp / GPKG_NAME, layers, voc, info)
+        files["gpkg"] = target / GPKG_NAME
+        for name in layers:
+            (tmp / f"{name}.qml").write_text(qml_style(voc, name), encoding="utf-8")
+            (tmp / f"{name}.sld").write_text(sld_style(voc, name), encoding="utf-8")
+            files[f"qml:{name}"] = target / f"{name}.qml"
+            files[f"sld:{name}"] = target / f"{name}.sld"
+        page = render_map(
+            layers,
+            voc,
+            title=title,
+            synthetic=synthetic,
+            districts=district_frame,
+            layer_labels=LAYER_LABELS,
+        )
+        (tmp / "karta.html").write_text(page, encoding="utf-8")
+        files["html"] = target / "karta.html"
+        write_quantities_csv(rows, tmp / "mangdforteckning.csv")
+        write_quantities_xlsx(rows, detail, tmp / "mangdforteckning.xlsx", info=info)
+        files["csv"] = target / "mangdforteckning.csv"
+        files["xlsx"] = target / "mangdforteckning.xlsx"
+    return ExportResult(
+        directory=target,
+        files=files,
+        feature_counts={name: len(frame) for name, frame in layers.items()},
+        layer_totals=totals_by_unit(shared),
+        quantity_totals=totals_by_unit(detail),
+        vocabulary_version=voc.version,
+        synthetic=synthetic,
+    )

@@ -1,0 +1,279 @@
+"""Write interactive HTML maps from a ``routed.gpkg``: one overview map, or one map per owner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geomap.atomic import atomic_path, check_writable
+from geomap.errors import InputError
+from geomap.maps.districts import Geography, read_geography
+from geomap.maps.html import DEFAULT_TITLE, build_map_html
+from geomap.maps.routed import (
+    RoutedData,
+    filter_remarks,
+    local_dates,
+    parse_date,
+    read_owner_polygons,
+    read_routed,
+)
+
+__all__ = ["DEFAULT_SYNTHETIC_LABEL", "owner_file_stem", "write_map", "write_owner_maps"]
+
+log = logging.getLogger(__name__)
+
+#: Banner text for synthetic data when run_info has no ``synthetic_label``.
+DEFAULT_SYNTHETIC_LABEL = "Syntetiska demodata – inga verkliga händelser eller ägare"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+PathArg = str | os.PathLike[str]
+
+
+def owner_file_stem(owner_id: str) -> str:
+    """Return a file-name-safe version of an owner id (ASCII letters, digits, ``_`` and ``-``).
+
+    Swedish letters are transliterated (å → a, ö → o), everything else becomes ``_``.
+
+    Examples
+    --------
+    >>> owner_file_stem("Huge Bostäder AB")
+    'Huge_Bostader_AB'
+    >>> owner_file_stem("../../etc")
+    'etc'
+    """
+    ascii_text = unicodedata.normalize("NFKD", owner_id).encode("ascii", "ignore").decode("ascii")
+    stem = _UNSAFE.sub("_", ascii_text).strip("_-")
+    return stem or "agare"
+
+
+def _period_text(
+    data: RoutedData, remarks: pd.DataFrame, start: dt.date | None, end: dt.date | None
+) -> str:
+    if start is None and end is None:
+        info_start = data.run_info.get("period_start", "")[:10]
+        info_end = data.run_info.get("period_end", "")[:10]
+        if info_start or info_end:
+            return f"{info_start} – {info_end}".strip()
+    days = local_dates(remarks["timestamp"]).dropna()
+    first = start.isoformat() if start else (days.min().date().isoformat() if len(days) else "")
+    last = end.isoformat() if end else (days.max().date().isoformat() if len(days) else "")
+    return f"{first} – {last}" if first or last else ""
+
+
+def _load(
+    routed: PathArg,
+    *,
+    owners: PathArg | None,
+    districts: PathArg | bool | None,
+) -> tuple[RoutedData, Geography]:
+    data = read_routed(routed)
+    if owners is not None:
+        data.owners = read_owner_polygons(owners)
+    if districts is False:
+        geography = Geography(None, None)
+    else:
+        geography = read_geography(None if districts in (None, True) else districts)  # type: ignore[arg-type]
+    return data, geography
+
+
+def _banner(data: RoutedData) -> str | None:
+    if not data.synthetic:
+        return None
+    return data.run_info.get("synthetic_label") or DEFAULT_SYNTHETIC_LABEL
+
+
+def _write(out: Path, page: str, *, overwrite: bool) -> Path:
+    with atomic_path(out, overwrite=overwrite) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    log.info("wrote %s (%.1f MB)", out, out.stat().st_size / 1e6)
+    return out
+
+
+def write_map(
+    routed: PathArg,
+    out: PathArg,
+    *,
+    owners: PathArg | None = None,
+    districts: PathArg | bool | None = None,
+    title: str | None = None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+    categories: Sequence[str] | None = None,
+    owner_ids: Sequence[str] | None = None,
+    cdn: bool = False,
+    overwrite: bool = False,
+) -> Path:
+    """Write an interactive HTML map of a ``routed.gpkg``.
+
+    Parameters
+    ----------
+    routed : str or os.PathLike
+        The ``routed.gpkg`` written by ``geomap route``.
+    out : str or os.PathLike
+        The HTML file to write.
+    owners : str or os.PathLike, optional
+        Owner polygons (column ``owner``) to show instead of the ``owners`` layer of ``routed``.
+    districts : str, os.PathLike or bool, optional
+        District polygons (with a name column). Default: SCB RegSO 2025 for Huddinge, bundled with
+        geomap. ``False`` shows no districts.
+    title : str, optional
+        Heading of the map; default "Anmärkningar och ansvariga ägare – Huddinge".
+    date_from, date_to : str or datetime.date, optional
+        Only remarks from/to these days (``YYYY-MM-DD``, inclusive).
+    categories : sequence of str, optional
+        Only these categories (codes or Swedish labels).
+    owner_ids : sequence of str, optional
+        Only remarks routed to these owners (``"-"`` = unrouted); only their polygons are shown.
+    cdn : bool, default False
+        Load Leaflet from unpkg.com instead of inlining it (smaller file, needs the network).
+    overwrite : bool, default False
+        Replace ``out`` if it exists.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    InputError
+        If ``routed`` or another input cannot be read, or a filter is invalid.
+    OutputExistsError
+        If ``out`` exists and ``overwrite`` is false.
+
+    Examples
+    --------
+    >>> write_map("out/demo/routed.gpkg", "out/demo/map.html", overwrite=True)  # doctest: +SKIP
+    PosixPath('out/demo/map.html')
+    """
+    target = check_writable(out, overwrite=overwrite)
+    data, geography = _load(routed, owners=owners, districts=districts)
+    start = parse_date(date_from, argument="--from")
+    end = parse_date(date_to, argument="--to")
+    remarks = filter_remarks(
+        data.remarks, date_from=start, date_to=end, categories=categories, owner_ids=owner_ids
+    )
+    polygons = data.owners
+    if owner_ids and polygons is not None:
+        polygons = polygons[polygons["owner"].astype(str).isin(list(owner_ids))]
+    page = build_map_html(
+        remarks,
+        owners=polygons,
+        registry=data.registry,
+        districts=geography.districts,
+        boundary=geography.boundary,
+        title=title or DEFAULT_TITLE,
+        synthetic_label=_banner(data),
+        cdn=cdn,
+        period=_period_text(data, remarks, start, end),
+    )
+    return _write(target, page, overwrite=overwrite)
+
+
+def write_owner_maps(
+    routed: PathArg,
+    out_dir: PathArg,
+    *,
+    owners: PathArg | None = None,
+    districts: PathArg | bool | None = None,
+    title: str | None = None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+    categories: Sequence[str] | None = None,
+    owner_ids: Sequence[str] | None = None,
+    cdn: bool = False,
+    overwrite: bool = False,
+) -> dict[str, Path]:
+    """Write one map per owner that has remarks, holding only that owner's remarks and polygons.
+
+    Nothing of other owners is included: not their remarks, polygons, names or ids (candidate lists
+    show "annan ägare", and the routing reason, which may name other owners, is left out). Files are
+    ``out_dir/<owner_file_stem(owner)>.html``; other files in ``out_dir`` (e.g. the per-owner lists)
+    are left alone.
+
+    Parameters
+    ----------
+    routed : str or os.PathLike
+        The ``routed.gpkg`` written by ``geomap route``.
+    out_dir : str or os.PathLike
+        Directory for the maps (created if missing).
+    owners, districts, title, date_from, date_to, categories, cdn
+        As in :func:`write_map`; the title gets the owner's name appended.
+    owner_ids : sequence of str, optional
+        Only these owners.
+    overwrite : bool, default False
+        Replace existing map files; without it nothing is written when any of them exists.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        Owner id to written file.
+
+    Raises
+    ------
+    InputError
+        If an input cannot be read or a filter is invalid.
+    OutputExistsError
+        If a map file exists and ``overwrite`` is false.
+
+    Examples
+    --------
+    >>> paths = write_owner_maps("out/demo/routed.gpkg", "out/demo/per_owner")  # doctest: +SKIP
+    >>> sorted(paths)  # doctest: +SKIP
+    ['huddinge_kommun', 'huge', 'samhallsfastigheter', 'trafikverket']
+    """
+    directory = Path(out_dir)
+    if directory.exists() and not directory.is_dir():
+        msg = f"--per-owner: {directory} is a file; pass a directory"
+        raise InputError(msg)
+    data, geography = _load(routed, owners=owners, districts=districts)
+    start = parse_date(date_from, argument="--from")
+    end = parse_date(date_to, argument="--to")
+    remarks = filter_remarks(
+        data.remarks, date_from=start, date_to=end, categories=categories, owner_ids=owner_ids
+    )
+    routed_remarks = remarks[remarks["owner"].notna()]
+    ids = [str(o) for o in pd.unique(routed_remarks["owner"].astype(str))]
+    names = dict(zip(data.registry["owner"].astype(str), data.registry["name"], strict=False))
+    stems: dict[str, str] = {}
+    used: set[str] = set()
+    for owner in sorted(ids):
+        stem, n = owner_file_stem(owner), 2
+        while stem.lower() in used:
+            stem, n = f"{owner_file_stem(owner)}-{n}", n + 1
+        used.add(stem.lower())
+        stems[owner] = stem
+    targets = {o: check_writable(directory / f"{s}.html", overwrite=overwrite) for o, s in stems.items()}
+    banner = _banner(data)
+    written: dict[str, Path] = {}
+    for owner, target in targets.items():
+        mine = routed_remarks[routed_remarks["owner"].astype(str) == owner]
+        name = names.get(owner)
+        if name is None or pd.isna(name):
+            name = str(mine["owner_name"].dropna().iloc[0]) if mine["owner_name"].notna().any() else owner
+        polygons: gpd.GeoDataFrame | None = data.owners
+        if polygons is not None:
+            polygons = polygons[polygons["owner"].astype(str) == owner]
+        page = build_map_html(
+            mine,
+            owners=polygons,
+            registry=data.registry[data.registry["owner"].astype(str) == owner],
+            districts=geography.districts,
+            boundary=geography.boundary,
+            title=f"{title or 'Anmärkningar'} – {name}",
+            synthetic_label=banner,
+            cdn=cdn,
+            period=_period_text(data, remarks, start, end),
+            scope_owner=owner,
+        )
+        written[owner] = _write(target, page, overwrite=overwrite)
+    if not written:
+        log.warning("no routed remarks after filtering; no per-owner maps written to %s", directory)
+    return written

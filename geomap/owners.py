@@ -1,0 +1,297 @@
+"""Owners: the registry of organisations (TOML) and the polygon layers of land they own or maintain."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from geomap.crs import WORKING_CRS, check_axes, parse_crs
+from geomap.errors import ConfigError, CRSError, InputError
+
+__all__ = [
+    "Owner",
+    "OwnerLayer",
+    "OwnerRegistry",
+    "load_owner_layer",
+    "load_registry",
+    "registry_from_ids",
+]
+
+log = logging.getLogger(__name__)
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_OWNER_COLUMNS = ("owner", "owner_id", "agare", "ägare", "markagare", "markägare", "ansvarig")
+# Colour-blind-friendly palette (Okabe–Ito, then Tol's muted) for owners without a colour.
+_PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """An organisation that remarks can be routed to."""
+
+    id: str
+    name: str
+    contact: str = ""
+    colour: str = "#777777"
+    priority: int = 100
+
+
+@dataclass(frozen=True)
+class OwnerRegistry:
+    """The owners known to a run, with metadata (whether the data is synthetic)."""
+
+    owners: tuple[Owner, ...]
+    synthetic: bool = False
+    synthetic_label: str = ""
+    source: str = ""
+    _by_id: dict[str, Owner] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for owner in self.owners:
+            if owner.id in self._by_id:
+                msg = f"{self.source or 'registry'}: owner id {owner.id!r} is listed twice"
+                raise ConfigError(msg)
+            self._by_id[owner.id] = owner
+
+    def __contains__(self, owner_id: object) -> bool:
+        return owner_id in self._by_id
+
+    def __getitem__(self, owner_id: str) -> Owner:
+        return self._by_id[owner_id]
+
+    @property
+    def ids(self) -> list[str]:
+        """Owner ids in registry order."""
+        return [o.id for o in self.owners]
+
+    def require(self, ids: pd.Series | list[str], *, where: str) -> None:
+        """Raise :class:`ConfigError` if any id in ``ids`` is not in the registry."""
+        unknown = sorted({str(i) for i in pd.unique(pd.Series(ids).dropna())} - set(self._by_id))
+        if unknown:
+            msg = (
+                f"{where}: owner ids not in the registry {self.source or ''}: {', '.join(unknown[:8])}"
+                f"; add them as [[owner]] entries with id, name and colour"
+            )
+            raise ConfigError(msg)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The registry as a table (owner, name, contact, colour, priority)."""
+        return pd.DataFrame(
+            {
+                "owner": [o.id for o in self.owners],
+                "name": [o.name for o in self.owners],
+                "contact": [o.contact for o in self.owners],
+                "colour": [o.colour for o in self.owners],
+                "priority": np.array([o.priority for o in self.owners], dtype="int64"),
+            }
+        )
+
+
+def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
+    """Load an owner registry from TOML.
+
+    The file holds ``[[owner]]`` tables with ``id``, ``name`` and optional ``contact``, ``colour``
+    (``#rrggbb``) and ``priority`` (lower wins where owner polygons overlap), and an optional ``[meta]``
+    table with ``synthetic`` and ``synthetic_label``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "owners.toml"
+    >>> _ = p.write_text('[[owner]]\\nid = "kommun"\\nname = "Huddinge kommun"\\ncolour = "#1f78b4"\\n')
+    >>> load_registry(p)["kommun"].name
+    'Huddinge kommun'
+    """
+    where = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text("utf-8"))
+    except OSError as exc:
+        msg = f"{where}: cannot read the owner registry ({exc.strerror}); check --registry"
+        raise ConfigError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{where}: the owner registry is not valid TOML ({exc})"
+        raise ConfigError(msg) from None
+    entries = data.get("owner")
+    if not isinstance(entries, list) or not entries:
+        msg = f"{where}: no [[owner]] entries; each needs id, name and colour"
+        raise ConfigError(msg)
+    owners = []
+    for i, entry in enumerate(entries, start=1):
+        missing = [k for k in ("id", "name") if not str(entry.get(k, "")).strip()]
+        if missing:
+            msg = f"{where}: [[owner]] number {i} lacks {', '.join(missing)}"
+            raise ConfigError(msg)
+        colour = str(entry.get("colour", _PALETTE[(i - 1) % len(_PALETTE)]))
+        if not _COLOUR.match(colour):
+            msg = f"{where}: owner {entry['id']!r} has colour {colour!r}; write it as #rrggbb"
+            raise ConfigError(msg)
+        priority = entry.get("priority", 100)
+        if not isinstance(priority, int):
+            msg = f"{where}: owner {entry['id']!r} has priority {priority!r}; give a whole number"
+            raise ConfigError(msg)
+        owners.append(
+            Owner(
+                id=str(entry["id"]),
+                name=str(entry["name"]),
+                contact=str(entry.get("contact", "")),
+                colour=colour.lower(),
+                priority=priority,
+            )
+        )
+    meta = data.get("meta", {})
+    return OwnerRegistry(
+        owners=tuple(owners),
+        synthetic=bool(meta.get("synthetic", False)),
+        synthetic_label=str(meta.get("synthetic_label", "")),
+        source=where,
+    )
+
+
+def registry_from_ids(ids: list[str]) -> OwnerRegistry:
+    """A registry for owner ids found in a layer when no registry file is given.
+
+    Examples
+    --------
+    >>> registry_from_ids(["b", "a"]).ids
+    ['a', 'b']
+    """
+    owners = tuple(
+        Owner(id=i, name=i, colour=_PALETTE[n % len(_PALETTE)].lower())
+        for n, i in enumerate(sorted(set(ids)))
+    )
+    return OwnerRegistry(owners=owners)
+
+
+@dataclass
+class OwnerLayer:
+    """Polygons with an ``owner`` column in the working CRS, plus what was done to load them."""
+
+    frame: gpd.GeoDataFrame
+    path: str
+    repaired: int = 0
+    dropped_empty: int = 0
+
+
+def load_owner_layer(
+    path: str | os.PathLike[str],
+    *,
+    layer: str | int | None = None,
+    owner_column: str | None = None,
+    working_crs: str | CRS = WORKING_CRS,
+    what: str = "owner layer",
+) -> OwnerLayer:
+    """Read a polygon layer of owners (or responsibilities), repaired and in ``working_crs``.
+
+    Invalid polygons are repaired with :func:`shapely.make_valid` (counted); null or empty ones are
+    dropped (counted). The owner id column is ``owner_column`` or the first of ``owner``, ``owner_id``,
+    ``agare``, ``markagare``, ``ansvarig``; it is renamed ``owner``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd, shapely
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "o.gpkg"
+    >>> gpd.GeoDataFrame({"owner": ["a"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=3011).to_file(p)
+    >>> load_owner_layer(p).frame.owner.tolist()
+    ['a']
+    """
+    source = Path(path)
+    if not source.exists():
+        msg = f"{source}: no such {what}; check the path"
+        raise InputError(msg)
+    try:
+        frame = pyogrio.read_dataframe(source, layer=layer, use_arrow=True)
+    except pyogrio.errors.DataLayerError as exc:
+        msg = f"{source}: cannot read layer {layer!r} of the {what} ({exc})"
+        raise InputError(msg) from None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = f"{source}: the {what} is not a readable vector file ({reason})"
+        raise InputError(msg) from None
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
+        msg = f"{source}: the {what} holds no polygons; expected polygons with an owner column"
+        raise InputError(msg)
+    if frame.crs is None:
+        msg = f"{source}: the {what} has no CRS; set it in the file (e.g. ogr2ogr -a_srs EPSG:3011)"
+        raise CRSError(msg)
+    frame = frame.rename(columns={_owner_column(frame, source, owner_column, what): "owner"})
+    frame["owner"] = frame["owner"].astype("string").str.strip()
+    geoms = frame.geometry.to_numpy()
+    kinds = shapely.get_type_id(geoms)
+    polygonal = np.isin(kinds, (3, 6)) | shapely.is_empty(geoms) | (kinds == -1)
+    if not polygonal.all():
+        found = ", ".join(sorted(set(frame.geometry[~polygonal].geom_type.dropna())))
+        msg = f"{source}: the {what} must hold polygons, found {found}; give the parcel polygons"
+        raise InputError(msg)
+    xy = shapely.get_coordinates(geoms[: min(len(geoms), 1000)])
+    if len(xy) and check_axes(xy[:, 0], xy[:, 1], CRS(frame.crs)).swapped:
+        msg = f"{source}: the {what} has x and y swapped for its CRS (X = northing); fix the file"
+        raise CRSError(msg)
+    result = OwnerLayer(frame=frame, path=str(source))
+    _clean(result, what)
+    target = parse_crs(working_crs, argument="working_crs")
+    if CRS(result.frame.crs) != target:
+        result.frame = result.frame.to_crs(target)
+    return result
+
+
+def _owner_column(frame: gpd.GeoDataFrame, source: Path, given: str | None, what: str) -> str:
+    if given is not None:
+        if given not in frame.columns:
+            msg = f"{source}: the {what} has no column {given!r}; columns are {', '.join(frame.columns)}"
+            raise InputError(msg)
+        return given
+    lowered = {str(c).lower(): str(c) for c in frame.columns}
+    for name in _OWNER_COLUMNS:
+        if name in lowered:
+            return lowered[name]
+    shown = ", ".join(str(c) for c in frame.columns if c != "geometry")
+    msg = f"{source}: the {what} has no owner column among [{shown}]; name it 'owner' or pass --owner-column"
+    raise InputError(msg)
+
+
+def _clean(layer: OwnerLayer, what: str) -> None:
+    frame = layer.frame
+    geoms = frame.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms) | frame["owner"].isna().to_numpy()
+    if missing.any():
+        layer.dropped_empty = int(missing.sum())
+        log.warning("%s: dropped %d %s features with no geometry or owner", layer.path, layer.dropped_empty, what)
+        frame = frame.loc[~missing].copy()
+        geoms = frame.geometry.to_numpy()
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        layer.repaired = int(invalid.sum())
+        fixed = shapely.make_valid(geoms[invalid])
+        fixed = _polygonal_part(fixed)
+        geoms = geoms.copy()
+        geoms[invalid] = fixed
+        log.warning("%s: repaired %d invalid polygons in the %s", layer.path, layer.repaired, what)
+        frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+        keep = ~shapely.is_empty(geoms)
+        frame = frame.loc[keep]
+    layer.frame = frame.reset_index(drop=True)
+
+
+def _polygonal_part(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygons of repaired geometries (make_valid can add lines and points)."""
+    out = geoms.copy()
+    collections = shapely.get_type_id(out) == 7
+    for i in np.flatnonzero(collections):  # rare: only repaired collections
+        parts = shapely.get_parts(out[i])
+        polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+        out[i] = shapely.union_all(polys) if len(polys) else shapely.Polygon()
+    return out

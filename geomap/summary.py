@@ -1,0 +1,147 @@
+"""The run summary: counts per owner × route method, hard cases, and what was read."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import CRS
+
+from geomap.owners import OwnerRegistry
+from geomap.readers import ReadInfo
+
+__all__ = ["METHOD_LABELS", "RouteSummary", "format_table", "summarise"]
+
+#: Swedish names of the route methods, for what coordinators read.
+METHOD_LABELS = {
+    "category_rule": "kategoriregel",
+    "responsibility": "driftansvar",
+    "ownership": "ägande",
+    "nearest": "närmaste ägare",
+    "unrouted": "ej dirigerad",
+}
+
+
+@dataclass
+class RouteSummary:
+    """Counts of a routing run. ``counts`` maps owner id (or ``""`` for unrouted) → method → n."""
+
+    total: int
+    counts: dict[str, dict[str, int]]
+    owner_names: dict[str, str]
+    unrouted: int
+    boundary: int
+    overlap: int
+    unknown_categories: dict[str, int]
+    outside_extent: int
+    missing_geometry: int
+    repaired_polygons: int
+    dropped_polygons: int
+    overlapping_polygons: int
+    axis_swapped_files: list[str]
+    period_start: str | None
+    period_end: str | None
+    working_crs: str
+    tolerance_m: float
+    max_distance_m: float
+    synthetic: bool
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def by_method(self) -> dict[str, int]:
+        """Total remarks per route method."""
+        totals: dict[str, int] = {}
+        for methods in self.counts.values():
+            for method, n in methods.items():
+                totals[method] = totals.get(method, 0) + n
+        return totals
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        data = dataclasses.asdict(self)
+        data["by_method"] = self.by_method()
+        return data
+
+
+def summarise(
+    remarks: gpd.GeoDataFrame,
+    *,
+    registry: OwnerRegistry,
+    inputs: list[ReadInfo],
+    repaired: int,
+    dropped: int,
+    overlapping_polygons: int,
+    working_crs: CRS,
+    tolerance: float,
+    max_distance: float,
+) -> RouteSummary:
+    """Count a routed frame into a :class:`RouteSummary`."""
+    owner = remarks["owner"].astype(object).where(remarks["owner"].notna(), "")
+    table = pd.crosstab(owner, remarks["route_method"].astype(object))
+    counts = {
+        str(o): {str(m): int(v) for m, v in row.items() if v} for o, row in table.iterrows()
+    }
+    flags = remarks["flags"].fillna("")
+    unknown = remarks.loc[flags.str.contains("unknown_category", regex=False), "category_raw"]
+    stamps = remarks["timestamp"].dropna()
+    epsg = working_crs.to_epsg()
+    return RouteSummary(
+        total=len(remarks),
+        counts=counts,
+        owner_names={o.id: o.name for o in registry.owners},
+        unrouted=int((remarks["route_method"] == "unrouted").sum()),
+        boundary=int(flags.str.contains("boundary", regex=False).sum()),
+        overlap=int(flags.str.contains("overlap", regex=False).sum()),
+        unknown_categories={str(k): int(v) for k, v in unknown.fillna("").value_counts().items()},
+        outside_extent=int(flags.str.contains("outside_extent", regex=False).sum()),
+        missing_geometry=int(flags.str.contains("invalid_geometry", regex=False).sum()),
+        repaired_polygons=repaired,
+        dropped_polygons=dropped,
+        overlapping_polygons=overlapping_polygons,
+        axis_swapped_files=[i.path for i in inputs if i.axis_swapped],
+        period_start=None if stamps.empty else stamps.min().isoformat(),
+        period_end=None if stamps.empty else stamps.max().isoformat(),
+        working_crs=f"EPSG:{epsg}" if epsg else working_crs.name,
+        tolerance_m=tolerance,
+        max_distance_m=max_distance,
+        synthetic=registry.synthetic,
+        inputs=[dataclasses.asdict(i) for i in inputs],
+        warnings=[w for i in inputs for w in i.warnings],
+    )
+
+
+def format_table(summary: RouteSummary) -> str:
+    """Counts per owner × route method as a plain-text table (Swedish headings).
+
+    Examples
+    --------
+    >>> s = RouteSummary(3, {"a": {"ownership": 2}, "": {"unrouted": 1}}, {"a": "Ägare A"}, 1, 0, 0,
+    ...     {}, 0, 0, 0, 0, 0, [], None, None, "EPSG:3011", 2.0, 25.0, False)
+    >>> print(format_table(s))  # doctest: +NORMALIZE_WHITESPACE
+    Ägare        ägande  ej dirigerad  Summa
+    Ägare A           2             0      2
+    (ej dirigerad)    0             1      1
+    Summa             2             1      3
+    """
+    methods = [m for m in METHOD_LABELS if any(m in row for row in summary.counts.values())]
+    owners = sorted((o for o in summary.counts if o), key=lambda o: summary.owner_names.get(o, o))
+    if "" in summary.counts:
+        owners.append("")
+    rows = []
+    for o in owners:
+        name = summary.owner_names.get(o, o) if o else "(ej dirigerad)"
+        values = [summary.counts[o].get(m, 0) for m in methods]
+        rows.append([name, *values, sum(values)])
+    totals = [sum(r[i + 1] for r in rows) for i in range(len(methods))]
+    rows.append(["Summa", *totals, sum(totals)])
+    header = ["Ägare", *[METHOD_LABELS[m] for m in methods], "Summa"]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for r in [header, *rows]:
+        cells = [str(r[0]).ljust(widths[0])] + [str(v).rjust(w) for v, w in zip(r[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
