@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from geomap.crs import WORKING_CRS, check_axes, infer_crs_from_values, parse_crs
 from geomap.errors import CRSError, InputError
@@ -144,6 +144,7 @@ def _read_table_points(
             f"way round (X = northing); swapped them"
         )
     info.crs = _crs_name(crs)
+    _check_area_of_use(east, north, crs, path, cols.first, cols.second)
     geometry = gpd.points_from_xy(east, north)
     geometry[~(np.isfinite(east) & np.isfinite(north))] = None
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs), info
@@ -153,7 +154,7 @@ def _read_vector_points(
     path: Path, *, crs: CRS | None, layer: str | int | None
 ) -> tuple[gpd.GeoDataFrame, ReadInfo]:
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+        frame = _read_vector(path, layer=layer)
     except pyogrio.errors.DataLayerError as exc:
         msg = f"{path}: cannot read layer {layer!r} ({exc}); list layers with `ogrinfo {path}`"
         raise InputError(msg) from None
@@ -183,6 +184,45 @@ def _read_vector_points(
         info.warn(f"{path}: x and y are swapped for {_crs_name(frame.crs)} (X = northing); swapped them")
     info.crs = _crs_name(frame.crs)
     return frame, info
+
+
+def _check_area_of_use(
+    east: np.ndarray, north: np.ndarray, crs: CRS, path: Path, first: str, second: str
+) -> None:
+    """Refuse coordinates far outside the CRS's area of use (a mix of CRSs, or the wrong --crs)."""
+    area = crs.area_of_use
+    if area is None:
+        return
+    to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x0, y0, x1, y1 = to_crs.transform_bounds(area.west, area.south, area.east, area.north)
+    pad_x, pad_y = (x1 - x0) * 0.5, (y1 - y0) * 0.5
+    finite = np.isfinite(east) & np.isfinite(north)
+    off = finite & ((east < x0 - pad_x) | (east > x1 + pad_x) | (north < y0 - pad_y) | (north > y1 + pad_y))
+    if not off.any():
+        return
+    rows = ", ".join(str(i + 1) for i in np.flatnonzero(off)[:5])
+    if off.sum() == finite.sum():
+        msg = (
+            f"{path}: columns {first!r}/{second!r} do not fit {_crs_name(crs)} ({_range(east)}, "
+            f"{_range(north)}); pass the right --crs"
+        )
+    else:
+        msg = (
+            f"{path}: {int(off.sum())} of {int(finite.sum())} rows (rows {rows}) lie far outside "
+            f"{_crs_name(crs)}'s area; the file mixes coordinate systems: convert them to one"
+        )
+    raise CRSError(msg)
+
+
+def _read_vector(path: Path, *, layer: str | int | None) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Read a vector file with pyogrio (arrow); GeoParquet with pyarrow (GDAL wheels lack it)."""
+    if path.suffix.lower() in {".parquet", ".geoparquet"}:
+        try:
+            return gpd.read_parquet(path)
+        except (ValueError, OSError) as exc:
+            msg = f"{path}: not a readable GeoParquet file ({exc}); check the file"
+            raise InputError(msg) from None
+    return pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
 
 
 def _to_points(frame: gpd.GeoDataFrame, path: Path, info: ReadInfo) -> gpd.GeoDataFrame:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -23,7 +24,7 @@ def verbosity_options(func: F) -> F:
 
     def _callback(ctx: click.Context, param: click.Parameter, value: int) -> int:
         state = ctx.ensure_object(dict)
-        state[param.name] = value
+        state[param.name] = state.get(param.name, 0) + value
         level = logging.WARNING - 10 * state.get("verbose", 0) + 10 * state.get("quiet", 0)
         configure_logging(level)
         return value
@@ -38,13 +39,26 @@ def verbosity_options(func: F) -> F:
     )(func)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record (tests swap it)."""
+
+    _geomap = True
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
 def configure_logging(level: int) -> None:
     """Send geomap's log records to stderr at ``level`` (idempotent)."""
     logger = logging.getLogger("geomap")
     logger.setLevel(max(logging.DEBUG, min(level, logging.CRITICAL + 10)))
     if not any(getattr(h, "_geomap", False) for h in logger.handlers):
-        handler = logging.StreamHandler()  # stderr
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("geomap: %(levelname)s: %(message)s"))
-        handler._geomap = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.propagate = False

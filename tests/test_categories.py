@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geomap.categories import load_categories, normalise_text
+from geomap.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("Klotter", "klotter"),
+        ("klotter/tags", "klotter"),
+        ("GRAFFITI", "klotter"),
+        ("Skadegörelse", "skadegorelse"),
+        ("vandalism", "skadegorelse"),
+        ("Nedskräpning", "nedskrapning"),
+        ("Trasig belysning", "belysning"),
+        ("Otrygg plats", "otrygg_plats"),
+        ("Samling av ungdomar", "samling"),
+        ("Hot mot personal", "hot_mot_personal"),
+        ("  brand ", "brand"),
+        ("Igenväxt buskage", "vegetation"),
+        ("Narkotika", "narkotika"),
+    ],
+)
+def test_aliases_map_to_codes(raw: str, code: str) -> None:
+    result = load_categories().normalise(pd.Series([raw]))
+    assert result["category"].iloc[0] == code
+    assert bool(result["known"].iloc[0])
+
+
+def test_unknown_is_kept_and_flagged() -> None:
+    result = load_categories().normalise(pd.Series(["Övergiven cykel", None, ""]))
+    assert result["category"].tolist() == ["Övergiven cykel", "ovrigt", "ovrigt"]
+    assert result["known"].tolist() == [False, False, False]
+
+
+def test_every_code_has_a_swedish_label() -> None:
+    cats = load_categories()
+    assert cats.version
+    assert len(cats.codes()) == len(set(cats.codes())) >= 10
+    assert cats.label("belysning") == "Trasig belysning"
+
+
+def test_normalise_text_folds_swedish_letters() -> None:
+    assert normalise_text("Önskad Åtgärd!") == "onskad atgard"
+
+
+def test_conflicting_alias_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[[category]]\ncode = "a"\nlabel = "A"\naliases = ["x"]\n'
+        '[[category]]\ncode = "b"\nlabel = "B"\naliases = ["x"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"alias 'x' is given for both 'a' and 'b'"):
+        load_categories(path)
+
+
+def test_bad_vocabulary_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[category]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.toml: not valid TOML"):
+        load_categories(bad)
+    incomplete = tmp_path / "incomplete.toml"
+    incomplete.write_text('[[category]]\ncode = "a"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"number 1 needs both 'code' and 'label'"):
+        load_categories(incomplete)
+    with pytest.raises(ConfigError, match=r"missing\.toml: cannot read"):
+        load_categories(tmp_path / "missing.toml")
