@@ -142,3 +142,10 @@ def test_bad_registry_is_an_error(tmp_path: Path, remarks_csv: Path, owners_gpkg
     code, _, stderr = run("route", remarks_csv, "--owners", owners_gpkg, "--registry", reg, "-o", tmp_path / "o", "--no-map")
     assert code == 1
     assert "owners.toml: [[owner]] number 1 lacks name" in stderr
+
+
+def test_categories_command() -> None:
+    code, stdout, _ = run("categories")
+    assert code == 0
+    assert "belysning" in stdout and "Trasig belysning" in stdout
+    assert "alias:" in stdout

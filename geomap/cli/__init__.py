@@ -43,10 +43,11 @@ def cli() -> None:
 
 def _register() -> None:
     # One module per command; each adds its command here.
-    from . import demo_data, layers, route
+    from . import categories, demo_data, layers, route
     from . import map as map_module
 
     cli.add_command(route.route_command)
+    cli.add_command(categories.categories_command)
     cli.add_command(demo_data.demo_data_command)
     cli.add_command(layers.layers_group)
     cli.add_command(map_module.map_command)
