@@ -29,6 +29,16 @@ demo: install
 	    --owners data/owners_synthetic.gpkg --registry data/owners.toml \
 	    --responsibility data/driftansvar_synthetic.gpkg --rules data/rules.toml \
 	    -o $(DEMO_OUT) --overwrite
+	for owner in huddinge_kommun huddinge_samhallsfastigheter huge_bostader; do \
+	    $(GEOMAP) layers validate data/skotsel_$${owner}_synthetic.gpkg --owner $$owner \
+	        --report $(DEMO_OUT)/skotsel/validering_$$owner.json --overwrite || exit 1; \
+	    $(GEOMAP) layers translate data/skotsel_$${owner}_synthetic.gpkg --owner $$owner \
+	        -o $(DEMO_OUT)/skotsel/skotsel_$${owner}_delad.gpkg --overwrite || exit 1; \
+	done
+	$(GEOMAP) layers export $(DEMO_OUT)/skotsel/skotsel_huddinge_kommun_delad.gpkg \
+	    $(DEMO_OUT)/skotsel/skotsel_huddinge_samhallsfastigheter_delad.gpkg \
+	    $(DEMO_OUT)/skotsel/skotsel_huge_bostader_delad.gpkg \
+	    -o $(DEMO_OUT)/skotsel/export --overwrite
 
 test: install sysdeps
 	$(PY) -m pytest

@@ -23,7 +23,7 @@ from geomap.join import PolygonIndex, locate
 from geomap.outputs import write_outputs
 from geomap.owners import OwnerRegistry, load_owner_layer, load_registry
 from geomap.readers import read_remarks
-from geomap.routing import METHODS, RouteResult, Router, route, route_chunk
+from geomap.routing import METHODS, Router, RouteResult, route, route_chunk
 from geomap.rules import CategoryRule, load_rules
 from geomap.summary import RouteSummary
 

@@ -51,13 +51,15 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False) -> Ite
     """
     target = check_writable(path, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # writers such as GDAL want to create the file themselves
     try:
         yield tmp
-        os.replace(tmp, target)
+        tmp.replace(target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -79,8 +81,8 @@ def atomic_dir(path: str | os.PathLike[str], *, overwrite: bool = False) -> Iter
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
             old.rmdir()
-            os.replace(target, old)
-        os.replace(tmp, target)
+            target.replace(old)
+        tmp.replace(target)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     finally:

@@ -82,21 +82,28 @@ class Categories:
         >>> cats.normalise(pd.Series(["Klotter/tags", "Övergiven cykel"])).to_dict("list")
         {'category': ['klotter', 'Övergiven cykel'], 'category_label': ['Klotter', 'Övergiven cykel'], 'known': [True, False]}
         """
-        text = raw.astype("string").str.strip()
-        empty = (text.isna() | (text == "")).to_numpy()
-        found: dict[str, tuple[str, str, bool]] = {}
-        for value in pd.unique(text.dropna()):  # loop over distinct texts only, not rows
-            cat = self._lookup.get(normalise_text(str(value)))
-            found[value] = (cat.code, cat.label, True) if cat else (str(value), str(value), False)
-        columns = {
-            name: text.map({k: v[i] for k, v in found.items()}).astype(object)
-            for i, name in enumerate(("category", "category_label", "known"))
-        }
-        columns["category"][empty] = "ovrigt"
-        columns["category_label"][empty] = self.label("ovrigt")
-        columns["known"][empty] = False
-        columns["known"] = columns["known"].astype(bool)
-        return pd.DataFrame(columns, index=raw.index)
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        table = []
+        for value in uniques:  # distinct texts only, never rows
+            text = str(value).strip()
+            cat = self._lookup.get(normalise_text(text)) if text else None
+            if cat is not None:
+                table.append((cat.code, cat.label, True))
+            elif text:
+                table.append((text, text, False))
+            else:
+                table.append(("ovrigt", self.label("ovrigt"), False))
+        table.append(("ovrigt", self.label("ovrigt"), False))  # position -1: missing values
+        columns = list(zip(*table, strict=True))
+        take = np.where(codes < 0, len(table) - 1, codes)
+        return pd.DataFrame(
+            {
+                "category": np.array(columns[0], dtype=object)[take],
+                "category_label": np.array(columns[1], dtype=object)[take],
+                "known": np.array(columns[2], dtype=bool)[take],
+            },
+            index=raw.index,
+        )
 
     def codes(self) -> np.ndarray:
         """All category codes, in vocabulary order."""

@@ -7,8 +7,8 @@ was received and how to fix it, so the CLI prints them as a single line without 
 from __future__ import annotations
 
 __all__ = [
-    "ConfigError",
     "CRSError",
+    "ConfigError",
     "GeomapError",
     "InputError",
     "OutputExistsError",

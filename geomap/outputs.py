@@ -109,11 +109,17 @@ def write_routed_gpkg(result: RouteResult, path: Path) -> None:
     remarks["timestamp"] = remarks["timestamp"].astype("datetime64[ms]")
     pyogrio.write_dataframe(remarks, path, layer="remarks", driver="GPKG", use_arrow=True)
     owners = result.owners[["owner", result.owners.geometry.name]]
-    pyogrio.write_dataframe(owners, path, layer="owners", driver="GPKG", append=True, promote_to_multi=True)
+    pyogrio.write_dataframe(
+        owners, path, layer="owners", driver="GPKG", append=True, promote_to_multi=True
+    )
     if result.responsibility is not None:
         resp = result.responsibility[["owner", result.responsibility.geometry.name]]
-        pyogrio.write_dataframe(resp, path, layer="responsibility", driver="GPKG", append=True, promote_to_multi=True)
-    pyogrio.write_dataframe(result.registry.to_frame(), path, layer="owner_registry", driver="GPKG", append=True)
+        pyogrio.write_dataframe(
+            resp, path, layer="responsibility", driver="GPKG", append=True, promote_to_multi=True
+        )
+    pyogrio.write_dataframe(
+        result.registry.to_frame(), path, layer="owner_registry", driver="GPKG", append=True
+    )
     info = {
         "synthetic": "true" if result.registry.synthetic else "false",
         "synthetic_label": result.registry.synthetic_label,
@@ -183,25 +189,38 @@ def _candidate_names(candidates: pd.Series, names: dict[str, str]) -> np.ndarray
     return candidates.map(lookup).to_numpy(dtype=object)
 
 
-def _write_owner_lists(result: RouteResult, directory: Path, *, xlsx: bool) -> dict[str, dict[str, str]]:
+def _write_owner_lists(
+    result: RouteResult, directory: Path, *, xlsx: bool
+) -> dict[str, dict[str, str]]:
     directory.mkdir(parents=True, exist_ok=True)
     remarks = result.remarks
     written: dict[str, dict[str, str]] = {}
     routed = remarks[remarks["owner"].notna()]
     for owner_id, group in routed.groupby("owner", sort=True):
         stem = safe_filename(str(owner_id))
-        frame = list_frame(group.sort_values(["timestamp", "remark_id"], na_position="last"), result)
+        frame = list_frame(
+            group.sort_values(["timestamp", "remark_id"], na_position="last"), result
+        )
         files = {"csv": f"owners/{stem}.csv"}
         _write_csv(frame, directory / f"{stem}.csv")
         if xlsx:
             if len(frame) > EXCEL_MAX_ROWS:
                 log.warning(
                     "owner %s has %d remarks, more than an Excel sheet holds (%d); wrote only %s",
-                    owner_id, len(frame), EXCEL_MAX_ROWS, files["csv"],
+                    owner_id,
+                    len(frame),
+                    EXCEL_MAX_ROWS,
+                    files["csv"],
                 )
-                files["xlsx_skipped"] = f"{len(frame)} rows exceed Excel's limit of {EXCEL_MAX_ROWS}"
+                files["xlsx_skipped"] = (
+                    f"{len(frame)} rows exceed Excel's limit of {EXCEL_MAX_ROWS}"
+                )
             else:
-                title = f"Anmärkningar för {result.registry[str(owner_id)].name}" if str(owner_id) in result.registry else str(owner_id)
+                title = (
+                    f"Anmärkningar för {result.registry[str(owner_id)].name}"
+                    if str(owner_id) in result.registry
+                    else str(owner_id)
+                )
                 _write_xlsx(frame, directory / f"{stem}.xlsx", title=title)
                 files["xlsx"] = f"owners/{stem}.xlsx"
         written[str(owner_id)] = files
@@ -210,7 +229,9 @@ def _write_owner_lists(result: RouteResult, directory: Path, *, xlsx: bool) -> d
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     safe = neutralise_formulas(frame)
-    safe.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    safe.to_csv(
+        path, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n"
+    )
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, *, title: str) -> None:

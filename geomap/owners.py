@@ -34,8 +34,22 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _OWNER_COLUMNS = ("owner", "owner_id", "agare", "ägare", "markagare", "markägare", "ansvarig")
 # Colour-blind-friendly palette (Okabe–Ito, then Tol's muted) for owners without a colour.
 _PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
-    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
 )
 
 
@@ -269,7 +283,12 @@ def _clean(layer: OwnerLayer, what: str) -> None:
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms) | frame["owner"].isna().to_numpy()
     if missing.any():
         layer.dropped_empty = int(missing.sum())
-        log.warning("%s: dropped %d %s features with no geometry or owner", layer.path, layer.dropped_empty, what)
+        log.warning(
+            "%s: dropped %d %s features with no geometry or owner",
+            layer.path,
+            layer.dropped_empty,
+            what,
+        )
         frame = frame.loc[~missing].copy()
         geoms = frame.geometry.to_numpy()
     invalid = ~shapely.is_valid(geoms)

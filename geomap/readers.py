@@ -175,13 +175,17 @@ def _read_vector_points(
             raise CRSError(msg)
         frame = frame.set_crs(crs)
     elif crs is not None and CRS(frame.crs) != crs:
-        info.warn(f"{path}: the file's own CRS {_crs_name(frame.crs)} is used; --crs is ignored for it")
+        info.warn(
+            f"{path}: the file's own CRS {_crs_name(frame.crs)} is used; --crs is ignored for it"
+        )
     frame = _to_points(frame, path, info)
     xy = shapely.get_coordinates(frame.geometry.to_numpy())
     if len(xy) and check_axes(xy[:, 0], xy[:, 1], CRS(frame.crs)).swapped:
         frame = frame.set_geometry(_swap(frame.geometry.to_numpy()), crs=frame.crs)
         info.axis_swapped = True
-        info.warn(f"{path}: x and y are swapped for {_crs_name(frame.crs)} (X = northing); swapped them")
+        info.warn(
+            f"{path}: x and y are swapped for {_crs_name(frame.crs)} (X = northing); swapped them"
+        )
     info.crs = _crs_name(frame.crs)
     return frame, info
 
@@ -197,7 +201,9 @@ def _check_area_of_use(
     x0, y0, x1, y1 = to_crs.transform_bounds(area.west, area.south, area.east, area.north)
     pad_x, pad_y = (x1 - x0) * 0.5, (y1 - y0) * 0.5
     finite = np.isfinite(east) & np.isfinite(north)
-    off = finite & ((east < x0 - pad_x) | (east > x1 + pad_x) | (north < y0 - pad_y) | (north > y1 + pad_y))
+    off = finite & (
+        (east < x0 - pad_x) | (east > x1 + pad_x) | (north < y0 - pad_y) | (north > y1 + pad_y)
+    )
     if not off.any():
         return
     rows = ", ".join(str(i + 1) for i in np.flatnonzero(off)[:5])

@@ -25,24 +25,88 @@ SOURCES = ("lagesbild", "trygghetsvandring", "felanmalan", "other")
 
 #: Columns the model adds; an input column of the same name is kept as ``input_<name>``.
 MODEL_COLUMNS = (
-    "remark_id", "source", "category", "category_label", "category_raw", "timestamp",
-    "description", "action", "walk_id", "walk_date", "place", "owner", "owner_name", "land_owner",
-    "route_method", "distance_m", "candidates", "flags", "reason",
+    "remark_id",
+    "source",
+    "category",
+    "category_label",
+    "category_raw",
+    "timestamp",
+    "description",
+    "action",
+    "walk_id",
+    "walk_date",
+    "place",
+    "owner",
+    "owner_name",
+    "land_owner",
+    "route_method",
+    "distance_m",
+    "candidates",
+    "flags",
+    "reason",
 )
 
 # Normalised column names (see geomap.tables.normalise_name) for each model field.
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("remark_id", "id", "arendenr", "arendenummer", "arende_id", "arende", "handelse_id",
-           "handelsenr", "handelsenummer", "lopnr", "lopnummer", "diarienr", "diarienummer"),
-    "category": ("category", "kategori", "handelsetyp", "typ", "anmarkningstyp", "arendetyp",
-                 "type", "kategori_text", "orsak"),
-    "timestamp": ("timestamp", "tidpunkt", "datum_tid", "datumtid", "datetime", "datum",
-                  "date", "handelsedatum", "rapporterad", "skapad", "inkommen"),
+    "id": (
+        "remark_id",
+        "id",
+        "arendenr",
+        "arendenummer",
+        "arende_id",
+        "arende",
+        "handelse_id",
+        "handelsenr",
+        "handelsenummer",
+        "lopnr",
+        "lopnummer",
+        "diarienr",
+        "diarienummer",
+    ),
+    "category": (
+        "category",
+        "kategori",
+        "handelsetyp",
+        "typ",
+        "anmarkningstyp",
+        "arendetyp",
+        "type",
+        "kategori_text",
+        "orsak",
+    ),
+    "timestamp": (
+        "timestamp",
+        "tidpunkt",
+        "datum_tid",
+        "datumtid",
+        "datetime",
+        "datum",
+        "date",
+        "handelsedatum",
+        "rapporterad",
+        "skapad",
+        "inkommen",
+    ),
     "time": ("tid", "klockslag", "time", "kl"),
-    "description": ("description", "beskrivning", "anmarkning", "notering", "text", "kommentar",
-                    "handelse", "fritext"),
-    "action": ("action", "onskad_atgard", "atgard", "wished_action", "forslag_till_atgard",
-               "forslag", "atgardsforslag"),
+    "description": (
+        "description",
+        "beskrivning",
+        "anmarkning",
+        "notering",
+        "text",
+        "kommentar",
+        "handelse",
+        "fritext",
+    ),
+    "action": (
+        "action",
+        "onskad_atgard",
+        "atgard",
+        "wished_action",
+        "forslag_till_atgard",
+        "forslag",
+        "atgardsforslag",
+    ),
     "walk_id": ("walk_id", "vandring_id", "vandringsid", "vandring", "trygghetsvandring_id"),
     "walk_date": ("walk_date", "vandringsdatum", "vandring_datum"),
     "number": ("nr", "nummer", "punkt", "punkt_nr"),
@@ -51,10 +115,17 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _SOURCE_VALUES = {
-    "lagesbild": "lagesbild", "lagesbilden": "lagesbild", "lagesrapport": "lagesbild",
-    "trygghetsvandring": "trygghetsvandring", "trygghetsvandringar": "trygghetsvandring",
-    "felanmalan": "felanmalan", "felanmalningar": "felanmalan", "medborgardialog": "felanmalan",
-    "other": "other", "ovrigt": "other", "annat": "other",
+    "lagesbild": "lagesbild",
+    "lagesbilden": "lagesbild",
+    "lagesrapport": "lagesbild",
+    "trygghetsvandring": "trygghetsvandring",
+    "trygghetsvandringar": "trygghetsvandring",
+    "felanmalan": "felanmalan",
+    "felanmalningar": "felanmalan",
+    "medborgardialog": "felanmalan",
+    "other": "other",
+    "ovrigt": "other",
+    "annat": "other",
 }
 
 
@@ -103,21 +174,23 @@ def build_remarks(
     columns = [str(c) for c in frame.columns if c not in ("geometry", "source_file", "source_row")]
     found = {f: find_column(columns, f) for f in _ALIASES}
     out = frame.rename(columns={c: f"input_{c}" for c in columns if c in MODEL_COLUMNS})
-    found = {f: (f"input_{c}" if c in MODEL_COLUMNS else c) if c else None for f, c in found.items()}
+    found = {
+        f: (f"input_{c}" if c in MODEL_COLUMNS else c) if c else None for f, c in found.items()
+    }
     index = out.index
 
     def text(field: str) -> pd.Series:
         column = found[field]
         if column is None:
-            return pd.Series(pd.NA, index=index, dtype="string")
-        return out[column].astype("string").str.strip().replace("", pd.NA)
+            return pd.Series(None, index=index, dtype=object)
+        return _clean_text(out[column])
 
     walk_id = text("walk_id")
     out["source"] = _sources(text("source"), walk_id, source)
     raw = text("category")
     cats = categories.normalise(raw)
-    out["category"] = cats["category"].astype("string")
-    out["category_label"] = cats["category_label"].astype("string")
+    out["category"] = cats["category"]
+    out["category_label"] = cats["category_label"]
     out["category_raw"] = raw
     out["_category_known"] = cats["known"].to_numpy()
     out["timestamp"] = _timestamps(out, found)
@@ -130,14 +203,26 @@ def build_remarks(
     return out
 
 
+def _clean_text(values: pd.Series) -> pd.Series:
+    """Text values as objects, stripped, with empty strings as missing (per distinct value)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = [str(v).strip() or None for v in uniques]
+    table = np.array([*stripped, None], dtype=object)
+    return pd.Series(
+        table[np.where(codes < 0, len(table) - 1, codes)], index=values.index, dtype=object
+    )
+
+
 def _sources(values: pd.Series, walk_id: pd.Series, default: str | None) -> pd.Series:
-    lookup = {v: _SOURCE_VALUES.get(normalise_name(v), "other") for v in pd.unique(values.dropna())}
-    normalised = values.map(lookup)
     fallback = default or "other"
-    result = normalised.astype("string").fillna(fallback)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = np.array(
+        [_SOURCE_VALUES.get(normalise_name(v), "other") for v in uniques] + [fallback], dtype=object
+    )
+    result = table[np.where(codes < 0, len(table) - 1, codes)]
     if default is None:
-        result = result.mask(values.isna() & walk_id.notna(), "trygghetsvandring")
-    return result
+        result[(codes < 0) & walk_id.notna().to_numpy()] = "trygghetsvandring"
+    return pd.Series(result, index=values.index, dtype=object)
 
 
 def _timestamps(frame: pd.DataFrame, found: dict[str, str | None]) -> pd.Series:
@@ -154,7 +239,9 @@ def _timestamps(frame: pd.DataFrame, found: dict[str, str | None]) -> pd.Series:
         stamps = pd.to_datetime(text, errors="coerce", format="ISO8601")
         retry = stamps.isna() & text.notna()
         if retry.any():
-            stamps[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed", dayfirst=True)
+            stamps[retry] = pd.to_datetime(
+                text[retry], errors="coerce", format="mixed", dayfirst=True
+            )
         unparsed = int((stamps.isna() & text.notna() & (text.str.strip() != "")).sum())
         if unparsed:
             log.warning("column %r: %d values are not dates and are left empty", column, unparsed)
@@ -171,9 +258,10 @@ def _remark_ids(
     number: pd.Series,
 ) -> pd.Series:
     """Input ids where present (walk id + point number for protocols), else content hashes."""
-    ids = given.copy()
-    from_walk = ids.isna() & walk_id.notna() & number.notna()
-    ids[from_walk] = walk_id[from_walk] + "-" + number[from_walk]
+    ids = given.astype(object).copy()
+    from_walk = (ids.isna() & walk_id.notna() & number.notna()).to_numpy()
+    if from_walk.any():
+        ids[from_walk] = walk_id[from_walk].astype(str) + "-" + number[from_walk].astype(str)
     missing = ids.isna().to_numpy()
     if missing.any():
         content = original.loc[missing].astype("string").fillna("")
@@ -183,7 +271,9 @@ def _remark_ids(
         digest = pd.util.hash_pandas_object(content, index=False).to_numpy(dtype="uint64")
         ids[missing] = np.char.add("R-", np.char.mod("%016x", digest))
     # Repeated ids (a remark listed twice, equal content) get -2, -3 … in input order.
-    dup = ids.groupby(ids, sort=False).cumcount().to_numpy()
-    if (dup > 0).any():
-        ids = ids.where(dup == 0, ids + "-" + pd.Series(dup + 1, index=ids.index).astype("string"))
-    return ids.astype("string")
+    repeated = ids.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        sub = ids[repeated]
+        dup = sub.groupby(sub, sort=False).cumcount().to_numpy()
+        ids[repeated] = np.where(dup == 0, sub, sub.astype(str) + "-" + (dup + 1).astype(str))
+    return ids

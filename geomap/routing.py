@@ -26,7 +26,13 @@ from geomap.categories import Categories, load_categories
 from geomap.crs import WORKING_CRS, parse_crs
 from geomap.errors import ConfigError, InputError
 from geomap.join import NO_OWNER, PolygonIndex, locate
-from geomap.owners import OwnerLayer, OwnerRegistry, load_owner_layer, load_registry, registry_from_ids
+from geomap.owners import (
+    OwnerLayer,
+    OwnerRegistry,
+    load_owner_layer,
+    load_registry,
+    registry_from_ids,
+)
 from geomap.readers import ReadInfo, concat_frames, read_remarks
 from geomap.remarks import build_remarks
 from geomap.rules import CategoryRule, apply_rules, load_rules
@@ -88,7 +94,9 @@ class Router:
         if responsibility is not None and len(responsibility):
             registry.require(responsibility["owner"], where="responsibility layer")
             resp_index = PolygonIndex.build(
-                responsibility.geometry.to_numpy(), responsibility["owner"].to_numpy(), priority=priority
+                responsibility.geometry.to_numpy(),
+                responsibility["owner"].to_numpy(),
+                priority=priority,
             )
         for rule in rules:
             if rule.owner not in registry:
@@ -96,7 +104,9 @@ class Router:
                 raise ConfigError(msg)
         return cls(
             registry=registry,
-            owners=PolygonIndex.build(owners.geometry.to_numpy(), owners["owner"].to_numpy(), priority=priority),
+            owners=PolygonIndex.build(
+                owners.geometry.to_numpy(), owners["owner"].to_numpy(), priority=priority
+            ),
             responsibility=resp_index,
             rules=tuple(rules),
             tolerance=float(tolerance),
@@ -121,7 +131,7 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
     ...     "_category_known": [True] * 3},
     ...     geometry=shapely.points([[5, 5], [10, 5], [30, 5]]), crs=3011)
     >>> route_chunk(remarks, Router.build(reg, owners))[["owner", "route_method", "flags"]].values.tolist()
-    [['a', 'ownership', ''], ['a', 'ownership', 'boundary'], [None, 'unrouted', '']]
+    [['a', 'ownership', ''], ['a', 'ownership', 'boundary'], ['b', 'nearest', '']]
     """
     n = len(remarks)
     geoms = remarks.geometry.to_numpy()
@@ -129,136 +139,182 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
     xy = np.full((n, 2), np.nan)
     xy[~missing] = shapely.get_coordinates(geoms[~missing])
     x, y = xy[:, 0], xy[:, 1]
+    points = geoms if bool(np.all(shapely.get_type_id(geoms[~missing]) == 0)) else None
     loc = locate(
-        router.owners, x, y, tolerance=router.tolerance, max_distance=router.max_distance, workers=router.workers
+        router.owners,
+        x,
+        y,
+        tolerance=router.tolerance,
+        max_distance=router.max_distance,
+        workers=router.workers,
+        points=points,
     )
-    land_owner = _ids(router.owners.owner_ids, loc.owner)
-    owner = land_owner.copy()
-    method = np.where(loc.owner == NO_OWNER, "unrouted", np.where(loc.inside, "ownership", "nearest")).astype(object)
+    ids = np.array(router.registry.ids, dtype=object)
+    land = _to_registry(loc.owner, router.owners, ids)
+    owner = land.copy()
+    method = np.where(loc.owner == NO_OWNER, _UNROUTED, np.where(loc.inside, _OWNERSHIP, _NEAREST))
     distance = loc.distance.copy()
 
-    resp_owner = np.full(n, None, dtype=object)
     if router.responsibility is not None:
-        rloc = locate(router.responsibility, x, y, tolerance=0.0, max_distance=0.0, workers=router.workers)
+        rloc = locate(
+            router.responsibility,
+            x,
+            y,
+            tolerance=0.0,
+            max_distance=0.0,
+            workers=router.workers,
+            points=points,
+        )
         in_resp = rloc.owner != NO_OWNER
-        resp_owner = _ids(router.responsibility.owner_ids, rloc.owner)
-        owner[in_resp] = resp_owner[in_resp]
-        method[in_resp] = "responsibility"
+        owner[in_resp] = _to_registry(rloc.owner, router.responsibility, ids)[in_resp]
+        method[in_resp] = _RESPONSIBILITY
         distance[in_resp] = 0.0
 
     rule_hit = np.full(n, -1, dtype="int64")
     if router.rules:
         rule_hit = apply_rules(remarks["category"], remarks["description"], list(router.rules))
         by_rule = rule_hit >= 0
-        owner[by_rule] = np.array([r.owner for r in router.rules], dtype=object)[rule_hit[by_rule]]
-        method[by_rule] = "category_rule"
+        rule_owner = np.array(
+            [router.registry.ids.index(r.owner) for r in router.rules], dtype="int64"
+        )
+        owner[by_rule] = rule_owner[rule_hit[by_rule]]
+        method[by_rule] = _CATEGORY_RULE
         distance[by_rule] = np.nan
 
-    flags = _flags(
-        boundary=loc.boundary & np.isin(method, ("ownership", "nearest")),
-        overlap=loc.overlap & (method == "ownership"),
-        unknown=~remarks["_category_known"].to_numpy(dtype=bool),
-        outside=loc.outside,
-        missing=missing,
-    )
-    candidates = np.where(np.isin(method, ("ownership", "nearest")), loc.candidates, None)
-    names = _names(router.registry, owner)
+    spatial = (method == _OWNERSHIP) | (method == _NEAREST)
+    flags = (
+        (loc.boundary & spatial) * _F_BOUNDARY
+        | (loc.overlap & (method == _OWNERSHIP)) * _F_OVERLAP
+        | ~remarks["_category_known"].to_numpy(dtype=bool) * _F_UNKNOWN
+        | loc.outside * _F_OUTSIDE
+        | missing * _F_MISSING
+    ).astype("int64")
     reasons = _reasons(
-        router, method=method, owner_names=names, land_names=_names(router.registry, land_owner),
-        land_owner=land_owner, owner=owner, distance=distance, loc_boundary=flags, missing=missing,
-        outside=loc.outside, rule_hit=rule_hit, category_label=remarks.get("category_label"),
+        router,
+        method=method,
+        owner=owner,
+        land=land,
+        flags=flags,
+        rule_hit=rule_hit,
+        distance=distance,
+        labels=remarks.get("category_label"),
     )
+    names = np.array([o.name for o in router.registry.owners] + [None], dtype=object)
+    ids_or_none = np.array([*ids, None], dtype=object)
+    no_candidates = np.full(n, None, dtype=object)
     return pd.DataFrame(
         {
-            "owner": pd.array(owner, dtype="string"),
-            "owner_name": pd.array(names, dtype="string"),
-            "land_owner": pd.array(land_owner, dtype="string"),
-            "route_method": pd.array(method, dtype="string"),
+            "owner": ids_or_none[owner],
+            "owner_name": names[owner],
+            "land_owner": ids_or_none[land],
+            "route_method": np.array(METHODS, dtype=object)[method],
             "distance_m": np.round(distance, 2),
-            "candidates": pd.array(candidates, dtype="string"),
-            "flags": pd.array(flags, dtype="string"),
-            "reason": pd.array(reasons, dtype="string"),
+            "candidates": np.where(spatial, loc.candidates, no_candidates),
+            "flags": _flag_text(flags),
+            "reason": reasons,
         },
         index=remarks.index,
     )
 
 
-def _ids(owner_ids: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    out = np.full(len(codes), None, dtype=object)
-    hit = codes != NO_OWNER
-    out[hit] = owner_ids[codes[hit]]
-    return out
+# Route method codes index METHODS; flag bits.
+_CATEGORY_RULE, _RESPONSIBILITY, _OWNERSHIP, _NEAREST, _UNROUTED = range(5)
+_F_BOUNDARY, _F_OVERLAP, _F_UNKNOWN, _F_OUTSIDE, _F_MISSING = 1, 2, 4, 8, 16
+_FLAG_NAMES = (
+    (1, "boundary"),
+    (2, "overlap"),
+    (4, "unknown_category"),
+    (8, "outside_extent"),
+    (16, "invalid_geometry"),
+)
 
 
-def _names(registry: OwnerRegistry, owner: np.ndarray) -> np.ndarray:
-    lookup = {o.id: o.name for o in registry.owners}
-    return pd.Series(owner, dtype=object).map(lookup).to_numpy(dtype=object)
+def _to_registry(codes: np.ndarray, index: PolygonIndex, ids: np.ndarray) -> np.ndarray:
+    """Turn an index's owner codes into registry positions; NO_OWNER becomes len(ids) (= None)."""
+    position = {owner: i for i, owner in enumerate(ids)}
+    mapping = np.array([position[o] for o in index.owner_ids] + [len(ids)], dtype="int64")
+    return mapping[np.where(codes == NO_OWNER, len(mapping) - 1, codes)]
 
 
-def _flags(**masks: np.ndarray) -> np.ndarray:
-    labels = {
-        "boundary": "boundary", "overlap": "overlap", "unknown": "unknown_category",
-        "outside": "outside_extent", "missing": "invalid_geometry",
-    }
-    out = pd.Series("", index=range(len(next(iter(masks.values())))), dtype=object)
-    for key, mask in masks.items():
-        if mask.any():
-            add = np.where(out[mask] == "", labels[key], out[mask] + ";" + labels[key])
-            out[mask] = add
-    return out.to_numpy(dtype=object)
+def _flag_text(flags: np.ndarray) -> np.ndarray:
+    uniques, inverse = np.unique(flags, return_inverse=True)
+    text = np.array(
+        [";".join(name for bit, name in _FLAG_NAMES if u & bit) for u in uniques], dtype=object
+    )
+    return text[inverse]
 
 
 def _reasons(
     router: Router,
     *,
     method: np.ndarray,
-    owner_names: np.ndarray,
-    land_names: np.ndarray,
-    land_owner: np.ndarray,
     owner: np.ndarray,
-    distance: np.ndarray,
-    loc_boundary: np.ndarray,
-    missing: np.ndarray,
-    outside: np.ndarray,
+    land: np.ndarray,
+    flags: np.ndarray,
     rule_hit: np.ndarray,
-    category_label: pd.Series | None,
+    distance: np.ndarray,
+    labels: pd.Series | None,
 ) -> np.ndarray:
-    """A Swedish sentence per remark: why it went where it went (vectorised by case)."""
-    n = len(method)
-    out = pd.Series("", index=range(n), dtype=object)
-    name = pd.Series(owner_names, dtype=object).fillna("")
-    land = pd.Series(land_names, dtype=object).fillna("")
-    dist = pd.Series(np.round(np.nan_to_num(distance), 1)).map("{:.1f}".format).str.replace(".", ",", regex=False)
+    """A Swedish sentence per remark: why it went where it went.
 
-    m = method == "ownership"
-    out[m] = "Inom mark som ägs av " + name[m]
-    m = method == "nearest"
-    out[m] = (
-        "Utanför ägarpolygonerna (gata, vatten); närmaste mark ägs av " + name[m] + ", "
-        + dist[m] + f" m bort (högst {router.max_distance:g} m)"
-    )
-    m = method == "responsibility"
-    differs = m & (land_owner != owner) & pd.notna(land_owner)
-    out[m] = "Inom område där " + name[m] + " har driftansvar"
-    out[differs] = out[differs] + "; marken ägs av " + land[differs]
-    m = method == "category_rule"
-    if m.any():
-        labels = (category_label if category_label is not None else pd.Series("", index=range(n)))
-        label = pd.Series(labels.to_numpy(dtype=object), dtype=object).fillna("")
-        notes = np.array([r.note for r in router.rules], dtype=object)[np.maximum(rule_hit, 0)]
-        out[m] = "Kategoriregel: " + label[m] + " går till " + name[m]
-        noted = m & (notes != "")
-        out[noted] = out[noted] + " (" + pd.Series(notes, dtype=object)[noted] + ")"
-    m = method == "unrouted"
-    out[m] = f"Ingen ägarpolygon inom {router.max_distance:g} m"
-    out[m & outside] = "Utanför ägarskiktets utbredning (troligen utanför kommunen)"
-    out[m & missing] = "Saknar koordinater eller geometri"
-    flags = pd.Series(loc_boundary, dtype=object)
-    boundary = flags.str.contains("boundary", regex=False).to_numpy(dtype=bool)
-    out[boundary] = out[boundary] + f"; ligger inom {router.tolerance:g} m från annan ägares mark – kontrollera"
-    overlap = flags.str.contains("overlap", regex=False).to_numpy(dtype=bool)
-    out[overlap] = out[overlap] + "; överlappande ägarpolygoner, vald enligt prioritet"
-    return out.to_numpy(dtype=object)
+    Built once per distinct (method, owner, land owner, rule, flags) and spread to the rows; only
+    the distance of ``nearest`` remarks is formatted per row.
+    """
+    n = len(method)
+    cat = pd.factorize(labels if labels is not None else pd.Series([""] * n), use_na_sentinel=True)
+    keys = np.column_stack([method, owner, land, rule_hit, flags, cat[0]])
+    uniques, inverse = np.unique(keys, axis=0, return_inverse=True)
+    names = [o.name for o in router.registry.owners] + [""]
+    heads, tails = [], []
+    for m, o, lo, rule, f, c in uniques:
+        label = str(cat[1][c]) if c >= 0 else ""
+        head, tail = _reason_parts(router, int(m), names[o], names[lo], int(rule), int(f), label)
+        heads.append(head)
+        tails.append(tail)
+    head_arr = np.array(heads, dtype=object)[inverse.ravel()]
+    tail_arr = np.array(tails, dtype=object)[inverse.ravel()]
+    out = head_arr + tail_arr
+    near = method == _NEAREST
+    if near.any():
+        text = (
+            pd.Series(np.round(distance[near], 1))
+            .map("{:.1f}".format)
+            .str.replace(".", ",", regex=False)
+        )
+        out[near] = head_arr[near] + text.to_numpy(dtype=object) + tail_arr[near]
+    return out
+
+
+def _reason_parts(
+    router: Router, method: int, name: str, land: str, rule: int, flags: int, label: str
+) -> tuple[str, str]:
+    """Text before and after the distance (only ``nearest`` has a distance between them)."""
+    head, tail = "", ""
+    if method == _OWNERSHIP:
+        head = f"Inom mark som ägs av {name}"
+    elif method == _NEAREST:
+        head = f"Utanför ägarpolygonerna (gata, vatten); närmaste mark ägs av {name}, "
+        tail = f" m bort (högst {router.max_distance:g} m)"
+    elif method == _RESPONSIBILITY:
+        head = f"Inom område där {name} har driftansvar"
+        if land and land != name:
+            head += f"; marken ägs av {land}"
+    elif method == _CATEGORY_RULE:
+        head = f"Kategoriregel: {label} går till {name}"
+        note = router.rules[rule].note if rule >= 0 else ""
+        if note:
+            head += f" ({note})"
+    elif flags & _F_MISSING:
+        head = "Saknar koordinater eller geometri"
+    elif flags & _F_OUTSIDE:
+        head = "Utanför ägarskiktets utbredning (troligen utanför kommunen)"
+    else:
+        head = f"Ingen ägarpolygon inom {router.max_distance:g} m"
+    if flags & _F_BOUNDARY:
+        tail += f"; ligger inom {router.tolerance:g} m från annan ägares mark – kontrollera"
+    if flags & _F_OVERLAP:
+        tail += "; överlappande ägarpolygoner, vald enligt prioritet"
+    return head, tail
 
 
 @dataclass
@@ -338,16 +394,25 @@ def route(
     """
     target = parse_crs(working_crs, argument="working_crs")
     categories = categories or load_categories()
-    if source is not None and source not in ("lagesbild", "trygghetsvandring", "felanmalan", "other"):
+    if source is not None and source not in (
+        "lagesbild",
+        "trygghetsvandring",
+        "felanmalan",
+        "other",
+    ):
         msg = f"source: got {source!r}; use lagesbild, trygghetsvandring, felanmalan or other"
         raise ConfigError(msg)
     frame, infos = _read_inputs(inputs, crs=crs, layer=layer, working_crs=target)
     remarks = build_remarks(frame, categories=categories, source=source)
 
-    owner_layer = _owner_layer(owners, layer=owners_layer, column=owner_column, crs=target, what="owner layer")
+    owner_layer = _owner_layer(
+        owners, layer=owners_layer, column=owner_column, crs=target, what="owner layer"
+    )
     resp_layer = None
     if responsibility is not None:
-        resp_layer = _owner_layer(responsibility, layer=None, column=None, crs=target, what="responsibility layer")
+        resp_layer = _owner_layer(
+            responsibility, layer=None, column=None, crs=target, what="responsibility layer"
+        )
     if registry is None:
         ids = list(owner_layer.frame["owner"].dropna().unique())
         if resp_layer is not None:
@@ -439,9 +504,17 @@ def _owner_layer(
         fixed = value.loc[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))].copy()
         invalid = ~shapely.is_valid(fixed.geometry.to_numpy())
         if invalid.any():
-            fixed.loc[invalid, fixed.geometry.name] = shapely.make_valid(fixed.geometry.to_numpy()[invalid])
-        return OwnerLayer(frame=fixed.to_crs(crs).reset_index(drop=True), path="<GeoDataFrame>", repaired=int(invalid.sum()))
-    return load_owner_layer(Path(value), layer=layer, owner_column=column, working_crs=crs, what=what)
+            fixed.loc[invalid, fixed.geometry.name] = shapely.make_valid(
+                fixed.geometry.to_numpy()[invalid]
+            )
+        return OwnerLayer(
+            frame=fixed.to_crs(crs).reset_index(drop=True),
+            path="<GeoDataFrame>",
+            repaired=int(invalid.sum()),
+        )
+    return load_owner_layer(
+        Path(value), layer=layer, owner_column=column, working_crs=crs, what=what
+    )
 
 
 def _rules(rules: PathLike | Sequence[CategoryRule] | None) -> list[CategoryRule]:
@@ -456,18 +529,37 @@ def _overlapping_owner_polygons(frame: gpd.GeoDataFrame) -> int:
     """Number of owner polygons whose interior overlaps a polygon of another owner."""
     geoms = frame.geometry.to_numpy()
     tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="overlaps")
+    a, b = tree.query(geoms)  # envelopes only; the exact test runs on other owners' pairs
     owners = frame["owner"].to_numpy(dtype=object)
-    other = owners[a] != owners[b]
-    return int(len(np.unique(a[other])))
+    other = (owners[a] != owners[b]) & (a < b)
+    a, b = a[other], b[other]
+    inner = shapely.relate_pattern(geoms[a], geoms[b], "T********")
+    return len(np.unique(np.concatenate([a[inner], b[inner]])))
 
 
 def _order_columns(remarks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     first = [
-        "remark_id", "source", "category", "category_label", "category_raw", "timestamp",
-        "description", "action", "walk_id", "walk_date", "place", "owner", "owner_name",
-        "land_owner", "route_method", "distance_m", "candidates", "flags", "reason",
-        "source_file", "source_row",
+        "remark_id",
+        "source",
+        "category",
+        "category_label",
+        "category_raw",
+        "timestamp",
+        "description",
+        "action",
+        "walk_id",
+        "walk_date",
+        "place",
+        "owner",
+        "owner_name",
+        "land_owner",
+        "route_method",
+        "distance_m",
+        "candidates",
+        "flags",
+        "reason",
+        "source_file",
+        "source_row",
     ]
     rest = [c for c in remarks.columns if c not in first and c != remarks.geometry.name]
     return remarks[[*first, *rest, remarks.geometry.name]]

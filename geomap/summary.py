@@ -82,9 +82,7 @@ def summarise(
     """Count a routed frame into a :class:`RouteSummary`."""
     owner = remarks["owner"].astype(object).where(remarks["owner"].notna(), "")
     table = pd.crosstab(owner, remarks["route_method"].astype(object))
-    counts = {
-        str(o): {str(m): int(v) for m, v in row.items() if v} for o, row in table.iterrows()
-    }
+    counts = {str(o): {str(m): int(v) for m, v in row.items() if v} for o, row in table.iterrows()}
     flags = remarks["flags"].fillna("")
     unknown = remarks.loc[flags.str.contains("unknown_category", regex=False), "category_raw"]
     stamps = remarks["timestamp"].dropna()
@@ -131,17 +129,19 @@ def format_table(summary: RouteSummary) -> str:
     owners = sorted((o for o in summary.counts if o), key=lambda o: summary.owner_names.get(o, o))
     if "" in summary.counts:
         owners.append("")
-    rows = []
+    rows: list[list[str | int]] = []
     for o in owners:
         name = summary.owner_names.get(o, o) if o else "(ej dirigerad)"
         values = [summary.counts[o].get(m, 0) for m in methods]
         rows.append([name, *values, sum(values)])
-    totals = [sum(r[i + 1] for r in rows) for i in range(len(methods))]
+    totals = [sum(int(r[i + 1]) for r in rows) for i in range(len(methods))]
     rows.append(["Summa", *totals, sum(totals)])
-    header = ["Ägare", *[METHOD_LABELS[m] for m in methods], "Summa"]
+    header: list[str | int] = ["Ägare", *[METHOD_LABELS[m] for m in methods], "Summa"]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = []
     for r in [header, *rows]:
-        cells = [str(r[0]).ljust(widths[0])] + [str(v).rjust(w) for v, w in zip(r[1:], widths[1:], strict=True)]
+        cells = [str(r[0]).ljust(widths[0])] + [
+            str(v).rjust(w) for v, w in zip(r[1:], widths[1:], strict=True)
+        ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

@@ -19,8 +19,8 @@ import pandas as pd
 from geomap.errors import InputError
 
 __all__ = [
-    "CoordinateColumns",
     "TABLE_SUFFIXES",
+    "CoordinateColumns",
     "find_coordinate_columns",
     "normalise_name",
     "parse_numbers",
@@ -105,7 +105,9 @@ def _sniff_delimiter(text: str, path: Path) -> str:
     return best
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+def read_table(
+    path: str | Path, *, sheet: str | int | None = None
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Read a CSV or XLSX table of remarks with every cell as text (or number for XLSX).
 
     Returns the frame and a dict describing how it was read (``encoding``, ``delimiter``).
@@ -136,7 +138,9 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> tuple[pd.
             engine="c",
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        msg = f"{path}: cannot parse as a {delimiter!r}-delimited table ({exc}); check the delimiter"
+        msg = (
+            f"{path}: cannot parse as a {delimiter!r}-delimited table ({exc}); check the delimiter"
+        )
         raise InputError(msg) from None
     if frame.empty:
         msg = f"{path}: the table has a header but no rows; expected at least one remark"
@@ -152,7 +156,9 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
         msg = f"{path}: cannot read the Excel workbook ({exc}); save it again as .xlsx"
         raise InputError(msg) from None
     except Exception as exc:  # openpyxl raises zipfile/XML errors for corrupt files
-        msg = f"{path}: not a readable .xlsx workbook ({type(exc).__name__}); save it again as .xlsx"
+        msg = (
+            f"{path}: not a readable .xlsx workbook ({type(exc).__name__}); save it again as .xlsx"
+        )
         raise InputError(msg) from None
     if frame.empty:
         msg = f"{path}: the sheet has no rows; expected a header row and at least one remark"
@@ -205,7 +211,8 @@ def parse_numbers(values: pd.Series, *, column: str, path: Path | str) -> np.nda
     ok = text.str.match(_NUMBER.pattern).fillna(False).astype(bool) | empty
     if not bool(ok.all()):
         bad = text[~ok]
-        rows = ", ".join(f"row {int(i) + 1}: {v!r}" for i, v in bad.head(3).items())
+        positions = np.flatnonzero(~ok.to_numpy())[:3]
+        rows = ", ".join(f"row {p + 1}: {text.iloc[p]!r}" for p in positions)
         msg = (
             f"{path}: column {column!r} holds text that is not a coordinate ({len(bad)} rows; {rows}); "
             "fix those cells or leave them empty (empty coordinates are reported as unrouted)"

@@ -19,7 +19,9 @@ from geomap.errors import CRSError
         ([6_563_000.0, 6_570_000.0], [148_000.0, 156_000.0], 3011, True),
     ],
 )
-def test_infer_crs_from_value_ranges(east: list[float], north: list[float], epsg: int, swapped: bool) -> None:
+def test_infer_crs_from_value_ranges(
+    east: list[float], north: list[float], epsg: int, swapped: bool
+) -> None:
     found = infer_crs_from_values(np.array(east), np.array(north))
     assert found is not None
     assert found[0].to_epsg() == epsg
@@ -51,5 +53,7 @@ def test_parse_crs_accepts_codes(value: str | int) -> None:
 
 
 def test_parse_crs_error_names_argument() -> None:
-    with pytest.raises(CRSError, match=r"--crs: cannot understand CRS 'SWEREF-nonsense'.*EPSG:3011"):
+    with pytest.raises(
+        CRSError, match=r"--crs: cannot understand CRS 'SWEREF-nonsense'.*EPSG:3011"
+    ):
         parse_crs("SWEREF-nonsense")

@@ -16,7 +16,11 @@ from geomap.outputs import write_outputs
 from geomap.routing import RouteResult, route
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-FILES = ["hard_cases_synthetic.csv", "hard_cases_swapped_xy_synthetic.csv", "hard_cases_cp1252_synthetic.csv"]
+FILES = [
+    "hard_cases_synthetic.csv",
+    "hard_cases_swapped_xy_synthetic.csv",
+    "hard_cases_cp1252_synthetic.csv",
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,10 @@ def test_hard_cases(routed: RouteResult, file: str) -> None:
         assert len(r.loc[case, "candidates"].split(";")) == 2
         assert "kontrollera" in r.loc[case, "reason"]
     assert r.loc["grans_inom_1m", "owner"] == "huddinge_kommun"
-    assert set(r.loc["grans_delad_kant", "candidates"].split(";")) == {"huddinge_samhallsfastigheter", "privat"}
+    assert set(r.loc["grans_delad_kant", "candidates"].split(";")) == {
+        "huddinge_samhallsfastigheter",
+        "privat",
+    }
 
     for case in ("narmast_gata_kort", "narmast_gata_lang"):
         assert r.loc[case, "route_method"] == "nearest"
@@ -66,7 +73,10 @@ def test_hard_cases(routed: RouteResult, file: str) -> None:
 
     assert r.loc["driftansvar", "route_method"] == "responsibility"
     assert r.loc["driftansvar", "owner"] != r.loc["driftansvar", "land_owner"]
-    assert r.loc["regel_belysning", ["route_method", "owner"]].tolist() == ["category_rule", "huddinge_kommun_belysning"]
+    assert r.loc["regel_belysning", ["route_method", "owner"]].tolist() == [
+        "category_rule",
+        "huddinge_kommun_belysning",
+    ]
     assert r.loc["regel_elskap", ["route_method", "owner"]].tolist() == ["category_rule", "ellevio"]
     assert "overlap" in flags["overlapp"]
     assert r.loc["fluga_reparerad", "route_method"] == "ownership"
@@ -77,7 +87,9 @@ def test_hard_cases(routed: RouteResult, file: str) -> None:
 
 
 def test_swapped_file_is_fixed_and_matches_the_plain_one(routed: RouteResult) -> None:
-    assert [Path(p).name for p in routed.summary.axis_swapped_files] == ["hard_cases_swapped_xy_synthetic.csv"]
+    assert [Path(p).name for p in routed.summary.axis_swapped_files] == [
+        "hard_cases_swapped_xy_synthetic.csv"
+    ]
     assert any("X = northing" in w for w in routed.summary.warnings)
     plain = cases(routed).loc[FILES[0]][["owner", "route_method", "flags"]]
     swapped = cases(routed).loc[FILES[1]][["owner", "route_method", "flags"]]
@@ -85,7 +97,7 @@ def test_swapped_file_is_fixed_and_matches_the_plain_one(routed: RouteResult) ->
 
 
 def test_cp1252_file_reads_swedish_text(routed: RouteResult) -> None:
-    info = [i for i in routed.inputs if i.path.endswith(FILES[2])][0]
+    info = next(i for i in routed.inputs if i.path.endswith(FILES[2]))
     assert info.encoding == "cp1252"
     assert info.delimiter == ";"
     places = cases(routed).loc[FILES[2], "place"].dropna()
@@ -96,7 +108,11 @@ def test_formulas_neutralised_in_owner_lists(routed: RouteResult, tmp_path: Path
     write_outputs(routed, tmp_path / "out")
     texts = []
     for csv in (tmp_path / "out" / "owners").glob("*.csv"):
-        texts += pd.read_csv(csv, sep=";", encoding="utf-8-sig", dtype=str)["Beskrivning"].dropna().tolist()
+        texts += (
+            pd.read_csv(csv, sep=";", encoding="utf-8-sig", dtype=str)["Beskrivning"]
+            .dropna()
+            .tolist()
+        )
     formulas = [t for t in texts if "HYPERLINK" in t or "cmd" in t]
     assert formulas
     assert all(t.startswith("'") for t in formulas)

@@ -34,7 +34,17 @@ def test_inside_edge_nearest_outside(index: PolygonIndex) -> None:
     x = np.array([5.0, 10.0, 15.0, 20.8, 21.6, 9.5, 16.0, np.nan, 500.0])
     y = np.array([5.0, 5.0, 5.0, 5.0, 5.0, 22.0, 28.0, np.nan, 500.0])
     loc = locate(index, x, y, tolerance=1.0, max_distance=5.0)
-    assert owners_of(index, loc.owner) == ["kommun", "kommun", "huge", "huge", "privat", "kommun", None, None, None]
+    assert owners_of(index, loc.owner) == [
+        "kommun",
+        "kommun",
+        "huge",
+        "huge",
+        "privat",
+        "kommun",
+        None,
+        None,
+        None,
+    ]
     # exactly on the kommun|huge edge: the higher-priority owner (kommun) wins, flagged boundary
     assert loc.boundary.tolist() == [False, True, False, True, False, True, False, False, False]
     assert loc.candidates[1] == "kommun;huge"
@@ -73,7 +83,9 @@ def test_empty_index_and_empty_points() -> None:
 def _random_layer(seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     seeds = shapely.multipoints(rng.uniform(0, 1000, (60, 2)))
-    cells = shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=shapely.box(0, 0, 1000, 1000)))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(seeds, extend_to=shapely.box(0, 0, 1000, 1000))
+    )
     cells = shapely.intersection(cells, shapely.box(0, 0, 1000, 1000))
     cells = shapely.buffer(cells, -rng.uniform(0, 3))  # street gaps of random width
     owners = rng.choice(np.array(["a", "b", "c", "d"]), len(cells))
@@ -98,22 +110,21 @@ def test_locate_is_order_independent_and_total(seed: int, n: int, perm_seed: int
 
 
 @settings(max_examples=15, deadline=None)
-@given(seed=st.integers(0, 10_000))
-def test_grid_fast_path_agrees_with_exact_path(seed: int) -> None:
+@given(seed=st.integers(0, 10_000), chunk=st.integers(1, 500))
+def test_chunking_and_threads_do_not_change_results(seed: int, chunk: int) -> None:
     cells, owners = _random_layer(seed)
     index = PolygonIndex.build(cells, owners)
     rng = np.random.default_rng(seed)
-    centres = rng.uniform(0, 1000, (8, 2))
-    pick = rng.integers(0, 8, 20_000)
-    x = centres[pick, 0] + rng.normal(0, 40, 20_000)
-    y = centres[pick, 1] + rng.normal(0, 40, 20_000)
-    fast = locate(index, x, y)
+    x, y = rng.uniform(-20, 1020, 2_000), rng.uniform(-20, 1020, 2_000)
+    whole = locate(index, x, y, workers=1)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(join, "_MIN_FAST_POINTS", 10**12)
-        exact = locate(index, x, y)
-    np.testing.assert_array_equal(fast.owner, exact.owner)
-    np.testing.assert_array_equal(fast.boundary, exact.boundary)
-    np.testing.assert_array_equal(fast.overlap, exact.overlap)
+        m.setattr(join, "_CHUNK", chunk)
+        split = locate(index, x, y, workers=2)
+    np.testing.assert_array_equal(whole.owner, split.owner)
+    np.testing.assert_array_equal(whole.boundary, split.boundary)
+    np.testing.assert_array_equal(whole.overlap, split.overlap)
+    np.testing.assert_array_equal(whole.candidates, split.candidates)
+    np.testing.assert_allclose(whole.distance, split.distance)
 
 
 def test_same_result_as_geopandas_within() -> None:

@@ -24,11 +24,20 @@ def result(owners_gpkg: Path, registry_toml: Path, rules_toml: Path):  # type: i
         {
             "arendenr": ["A1", "A2", "A3", "A4"],
             "kategori": ["Klotter", "Skadegörelse", "Trasig belysning", "Skräp"],
-            "beskrivning": ['=HYPERLINK("http://example.com")', "<script>alert(1)</script>", "+cmd", "långt bort"],
+            "beskrivning": [
+                '=HYPERLINK("http://example.com")',
+                "<script>alert(1)</script>",
+                "+cmd",
+                "långt bort",
+            ],
             "datum": ["2025-01-01 10:00", "2025-01-02 11:00", "2025-01-03", "2025-01-04"],
         },
-        geometry=[shapely.Point(X0 + 50, Y0 + 50), shapely.Point(X0 + 150, Y0 + 50),
-                  shapely.Point(X0 + 60, Y0 + 60), shapely.Point(X0 + 5000, Y0)],
+        geometry=[
+            shapely.Point(X0 + 50, Y0 + 50),
+            shapely.Point(X0 + 150, Y0 + 50),
+            shapely.Point(X0 + 60, Y0 + 60),
+            shapely.Point(X0 + 5000, Y0),
+        ],
         crs=3011,
     )
     return route(data, owners=owners_gpkg, registry=registry_toml, rules=rules_toml)
@@ -37,13 +46,26 @@ def result(owners_gpkg: Path, registry_toml: Path, rules_toml: Path):  # type: i
 def test_all_outputs(tmp_path: Path, result) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "out"
     written = write_outputs(result, out)
-    assert sorted(p.name for p in out.iterdir()) == ["owners", "routed.gpkg", "summary.json", "unrouted.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "owners",
+        "routed.gpkg",
+        "summary.json",
+        "unrouted.csv",
+    ]
     layers = dict(pyogrio.list_layers(out / "routed.gpkg"))
     assert set(layers) == {"remarks", "owners", "owner_registry", "run_info"}
     remarks = pyogrio.read_dataframe(out / "routed.gpkg", layer="remarks")
     assert len(remarks) == 4
     assert remarks["remark_id"].is_unique
-    for column in ("owner", "route_method", "distance_m", "candidates", "flags", "reason", "arendenr"):
+    for column in (
+        "owner",
+        "route_method",
+        "distance_m",
+        "candidates",
+        "flags",
+        "reason",
+        "arendenr",
+    ):
         assert column in remarks.columns
     info = pyogrio.read_dataframe(out / "routed.gpkg", layer="run_info").set_index("key")["value"]
     assert info["synthetic"] == "true"
@@ -62,18 +84,20 @@ def test_lists_hold_only_their_owner_and_are_excel_safe(tmp_path: Path, result) 
     assert raw.startswith(b"\xef\xbb\xbf")
     kommun = pd.read_csv(out / "owners" / "kommun.csv", sep=";", encoding="utf-8-sig", dtype=str)
     assert kommun["Id"].tolist() == ["A1"]
-    assert kommun["Beskrivning"].iloc[0] == "'=HYPERLINK(\"http://example.com\")"
+    assert kommun["Beskrivning"].iloc[0] == '\'=HYPERLINK("http://example.com")'
     assert kommun["Ansvarig"].iloc[0] == "Huddinge kommun"
     assert kommun["Latitud"].iloc[0].startswith("59,")  # decimal comma
     assert "Syntetiska data" in kommun.columns
-    belysning = pd.read_csv(out / "owners" / "belysning.csv", sep=";", encoding="utf-8-sig", dtype=str)
+    belysning = pd.read_csv(
+        out / "owners" / "belysning.csv", sep=";", encoding="utf-8-sig", dtype=str
+    )
     assert belysning["Beskrivning"].tolist() == ["'+cmd"]
     assert belysning["Dirigerad via"].tolist() == ["kategoriregel"]
     book = openpyxl.load_workbook(out / "owners" / "kommun.xlsx")
     sheet = book["Anmärkningar"]
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert row["Beskrivning"] == "'=HYPERLINK(\"http://example.com\")"
+    assert row["Beskrivning"] == '\'=HYPERLINK("http://example.com")'
     assert sheet.max_row == 2
     unrouted = pd.read_csv(out / "unrouted.csv", sep=";", encoding="utf-8-sig", dtype=str)
     assert unrouted["Id"].tolist() == ["A4"]
@@ -88,8 +112,12 @@ def test_refuses_existing_outdir(tmp_path: Path, result) -> None:  # type: ignor
     assert (out / "routed.gpkg").exists()
 
 
-def test_excel_row_limit_keeps_csv(tmp_path: Path, result, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
-                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_excel_row_limit_keeps_csv(
+    tmp_path: Path,
+    result,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     monkeypatch.setattr(outputs, "EXCEL_MAX_ROWS", 0)
     written = write_outputs(result, tmp_path / "out")
     assert not (tmp_path / "out" / "owners" / "kommun.xlsx").exists()
@@ -99,10 +127,17 @@ def test_excel_row_limit_keeps_csv(tmp_path: Path, result, monkeypatch: pytest.M
 
 
 def test_owner_ids_are_sanitised_in_paths(tmp_path: Path) -> None:
-    owners = gpd.GeoDataFrame({"owner": ["../../evil", "ok"]},
-                              geometry=[shapely.box(X0, Y0, X0 + 10, Y0 + 10), shapely.box(X0 + 10, Y0, X0 + 20, Y0 + 10)],
-                              crs=3011)
-    data = gpd.GeoDataFrame({"kategori": ["Klotter"]}, geometry=[shapely.Point(X0 + 5, Y0 + 5)], crs=3011)
+    owners = gpd.GeoDataFrame(
+        {"owner": ["../../evil", "ok"]},
+        geometry=[
+            shapely.box(X0, Y0, X0 + 10, Y0 + 10),
+            shapely.box(X0 + 10, Y0, X0 + 20, Y0 + 10),
+        ],
+        crs=3011,
+    )
+    data = gpd.GeoDataFrame(
+        {"kategori": ["Klotter"]}, geometry=[shapely.Point(X0 + 5, Y0 + 5)], crs=3011
+    )
     result = route(data, owners=owners)
     write_outputs(result, tmp_path / "out")
     files = [p.name for p in (tmp_path / "out" / "owners").iterdir()]

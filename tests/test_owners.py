@@ -31,7 +31,10 @@ def test_registry(registry_toml: Path) -> None:
         ('[[owner]]\nid = "a"\n', r"number 1 lacks name"),
         ('[[owner]]\nid = "a"\nname = "A"\ncolour = "red"\n', r"colour 'red'; write it as #rrggbb"),
         ('[[owner]]\nid = "a"\nname = "A"\npriority = "high"\n', r"priority 'high'"),
-        ('[[owner]]\nid = "a"\nname = "A"\n[[owner]]\nid = "a"\nname = "B"\n', r"'a' is listed twice"),
+        (
+            '[[owner]]\nid = "a"\nname = "A"\n[[owner]]\nid = "a"\nname = "B"\n',
+            r"'a' is listed twice",
+        ),
         ("[[owner]\n", r"not valid TOML"),
     ],
 )
@@ -68,13 +71,17 @@ def test_owner_layer_repairs_and_drops(tmp_path: Path) -> None:
 def test_owner_layer_of_points_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "points.gpkg"
     gpd.GeoDataFrame({"owner": ["a"]}, geometry=[shapely.Point(X0, Y0)], crs=3011).to_file(path)
-    with pytest.raises(InputError, match=r"points\.gpkg: the owner layer must hold polygons, found Point"):
+    with pytest.raises(
+        InputError, match=r"points\.gpkg: the owner layer must hold polygons, found Point"
+    ):
         load_owner_layer(path)
 
 
 def test_owner_layer_without_owner_column(tmp_path: Path) -> None:
     path = tmp_path / "o.gpkg"
-    gpd.GeoDataFrame({"namn": ["a"]}, geometry=[shapely.box(X0, Y0, X0 + 1, Y0 + 1)], crs=3011).to_file(path)
+    gpd.GeoDataFrame(
+        {"namn": ["a"]}, geometry=[shapely.box(X0, Y0, X0 + 1, Y0 + 1)], crs=3011
+    ).to_file(path)
     with pytest.raises(InputError, match=r"no owner column among \[namn\].*--owner-column"):
         load_owner_layer(path)
     with pytest.raises(InputError, match=r"has no column 'agare'"):
@@ -91,7 +98,9 @@ def test_owner_layer_without_crs(tmp_path: Path) -> None:
 
 def test_owner_layer_swapped_axes(tmp_path: Path) -> None:
     path = tmp_path / "o.gpkg"
-    gpd.GeoDataFrame({"owner": ["a"]}, geometry=[shapely.box(Y0, X0, Y0 + 5, X0 + 5)], crs=3011).to_file(path)
+    gpd.GeoDataFrame(
+        {"owner": ["a"]}, geometry=[shapely.box(Y0, X0, Y0 + 5, X0 + 5)], crs=3011
+    ).to_file(path)
     with pytest.raises(CRSError, match=r"x and y swapped"):
         load_owner_layer(path)
 

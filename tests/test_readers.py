@@ -59,7 +59,9 @@ def test_vector_formats_are_reprojected(tmp_path: Path, suffix: str, driver: str
 def test_tables_infer_crs(tmp_path: Path, header: str, rows: list[str], expected_crs: str) -> None:
     path = tmp_path / "a.csv"
     delimiter = "," if "," in header else ";"
-    path.write_text("\n".join([f"id{delimiter}{header}"] + [f"1{delimiter}{r}" for r in rows]), encoding="utf-8")
+    path.write_text(
+        "\n".join([f"id{delimiter}{header}"] + [f"1{delimiter}{r}" for r in rows]), encoding="utf-8"
+    )
     frame, info = read_remarks(path)
     assert info.crs == expected_crs
     assert frame.crs.to_epsg() == 3011
@@ -94,7 +96,9 @@ def test_swapped_vector_is_fixed(tmp_path: Path) -> None:
 
 def test_cp1252_semicolon_decimal_comma(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
-    path.write_bytes("Lat;Long;Beskrivning\n59,2367;17,9811;Trasig lykta vid gångväg, Skogås\n".encode("cp1252"))
+    path.write_bytes(
+        "Lat;Long;Beskrivning\n59,2367;17,9811;Trasig lykta vid gångväg, Skogås\n".encode("cp1252")
+    )
     frame, info = read_remarks(path)
     assert info.encoding == "cp1252"
     assert frame["Beskrivning"].iloc[0] == "Trasig lykta vid gångväg, Skogås"
@@ -102,7 +106,9 @@ def test_cp1252_semicolon_decimal_comma(tmp_path: Path) -> None:
 
 def test_xlsx_remarks(tmp_path: Path) -> None:
     path = tmp_path / "a.xlsx"
-    pd.DataFrame({"Latitud": [59.2367], "Longitud": [17.9811], "Kategori": ["Klotter"]}).to_excel(path, index=False)
+    pd.DataFrame({"Latitud": [59.2367], "Longitud": [17.9811], "Kategori": ["Klotter"]}).to_excel(
+        path, index=False
+    )
     frame, info = read_remarks(path)
     assert info.crs == "EPSG:4326"
     assert len(frame) == 1
@@ -149,7 +155,9 @@ def test_vector_without_crs_needs_crs(tmp_path: Path) -> None:
 def test_table_without_inferable_crs(tmp_path: Path) -> None:
     path = tmp_path / "local.csv"
     path.write_text("id;x;y\n1;10;20\n", encoding="utf-8")
-    with pytest.raises(CRSError, match=r"local\.csv: cannot tell the CRS of columns 'x'/'y'.*pass --crs"):
+    with pytest.raises(
+        CRSError, match=r"local\.csv: cannot tell the CRS of columns 'x'/'y'.*pass --crs"
+    ):
         read_remarks(path)
 
 

@@ -35,8 +35,11 @@ def test_model_columns_from_swedish_headers() -> None:
     assert out["source"].tolist() == ["lagesbild", "felanmalan"]
     assert out["category"].tolist() == ["klotter", "Övergiven cykel"]
     assert out["_category_known"].tolist() == [True, False]
-    assert out["timestamp"].tolist() == [pd.Timestamp("2025-03-14 21:40"), pd.Timestamp("2025-03-15 08:05")]
-    assert out["description"].iloc[1] is pd.NA
+    assert out["timestamp"].tolist() == [
+        pd.Timestamp("2025-03-14 21:40"),
+        pd.Timestamp("2025-03-15 08:05"),
+    ]
+    assert pd.isna(out["description"].iloc[1])
     assert out["action"].iloc[0] == "Sanera"
     assert out["place"].tolist() == ["Sjödalstorget", "Stuvsta"]
     # every input column is kept

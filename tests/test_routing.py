@@ -16,11 +16,16 @@ from geomap.routing import route
 from conftest import X0, Y0, box
 
 
-def remarks(points: list[tuple[float, float] | None], categories: list[str], texts: list[str] | None = None) -> gpd.GeoDataFrame:
+def remarks(
+    points: list[tuple[float, float] | None], categories: list[str], texts: list[str] | None = None
+) -> gpd.GeoDataFrame:
     geoms = [None if p is None else shapely.Point(X0 + p[0], Y0 + p[1]) for p in points]
     return gpd.GeoDataFrame(
-        {"id": [f"R{i}" for i in range(len(points))], "kategori": categories,
-         "beskrivning": texts or [""] * len(points)},
+        {
+            "id": [f"R{i}" for i in range(len(points))],
+            "kategori": categories,
+            "beskrivning": texts or [""] * len(points),
+        },
         geometry=geoms,
         crs="EPSG:3011",
     )
@@ -32,24 +37,49 @@ def responsibility() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"owner": ["kommun"]}, geometry=[box(150, 0, 200, 40)], crs=3011)
 
 
-def test_precedence(owners_gpkg: Path, registry_toml: Path, rules_toml: Path, responsibility: gpd.GeoDataFrame) -> None:
+def test_precedence(
+    owners_gpkg: Path, registry_toml: Path, rules_toml: Path, responsibility: gpd.GeoDataFrame
+) -> None:
     data = remarks(
         [(50, 50), (120, 50), (170, 20), (205, 50), (170, 20), (500, 500), None, (150, 300)],
-        ["Klotter", "Klotter", "Klotter", "Klotter", "Trasig belysning", "Klotter", "Skräp", "Klotter"],
+        [
+            "Klotter",
+            "Klotter",
+            "Klotter",
+            "Klotter",
+            "Trasig belysning",
+            "Klotter",
+            "Skräp",
+            "Klotter",
+        ],
         ["", "", "", "", "", "", "", ""],
     )
-    result = route(data, owners=owners_gpkg, registry=registry_toml, rules=rules_toml,
-                   responsibility=responsibility)
+    result = route(
+        data,
+        owners=owners_gpkg,
+        registry=registry_toml,
+        rules=rules_toml,
+        responsibility=responsibility,
+    )
     r = result.remarks.set_index("remark_id")
     assert r["route_method"].tolist() == [
-        "ownership", "ownership", "responsibility", "nearest", "category_rule", "unrouted", "unrouted", "unrouted",
+        "ownership",
+        "ownership",
+        "responsibility",
+        "nearest",
+        "category_rule",
+        "unrouted",
+        "unrouted",
+        "unrouted",
     ]
     assert r["owner"].tolist()[:5] == ["kommun", "huge", "kommun", "huge", "belysning"]
     assert r.loc["R2", "land_owner"] == "huge"
     assert "driftansvar" in r.loc["R2", "reason"] and "marken ägs av Huge" in r.loc["R2", "reason"]
     assert r.loc["R3", "distance_m"] == pytest.approx(5.0)
     assert "närmaste mark ägs av Huge Bostäder AB, 5,0 m bort" in r.loc["R3", "reason"]
-    assert r.loc["R4", "reason"].startswith("Kategoriregel: Trasig belysning går till Huddinge kommun – gatubelysning")
+    assert r.loc["R4", "reason"].startswith(
+        "Kategoriregel: Trasig belysning går till Huddinge kommun – gatubelysning"
+    )
     assert np.isnan(r.loc["R4", "distance_m"])
     assert "outside_extent" in r.loc["R5", "flags"]
     assert r.loc["R5", "reason"].startswith("Utanför ägarskiktets utbredning")
@@ -57,13 +87,23 @@ def test_precedence(owners_gpkg: Path, registry_toml: Path, rules_toml: Path, re
     assert r.loc["R6", "reason"] == "Saknar koordinater eller geometri"
     assert "outside_extent" in r.loc["R7", "flags"]
     assert result.summary.total == 8
-    assert result.summary.by_method() == {"ownership": 2, "responsibility": 1, "nearest": 1,
-                                          "category_rule": 1, "unrouted": 3}
+    assert result.summary.by_method() == {
+        "ownership": 2,
+        "responsibility": 1,
+        "nearest": 1,
+        "category_rule": 1,
+        "unrouted": 3,
+    }
 
 
-def test_rule_with_match_and_boundary(owners_gpkg: Path, registry_toml: Path, rules_toml: Path) -> None:
-    data = remarks([(50, 50), (100, 50), (99, 50)], ["Klotter", "Klotter", "klotter"],
-                   ["Tags på elskåp", "", ""])
+def test_rule_with_match_and_boundary(
+    owners_gpkg: Path, registry_toml: Path, rules_toml: Path
+) -> None:
+    data = remarks(
+        [(50, 50), (100, 50), (99, 50)],
+        ["Klotter", "Klotter", "klotter"],
+        ["Tags på elskåp", "", ""],
+    )
     r = route(data, owners=owners_gpkg, registry=registry_toml, rules=rules_toml).remarks
     assert r["owner"].tolist() == ["elnat", "kommun", "kommun"]
     assert r["flags"].tolist() == ["", "boundary", "boundary"]
@@ -75,15 +115,21 @@ def test_far_from_every_polygon_is_unrouted(registry_toml: Path) -> None:
     # a lake: a 200 m hole in the municipality's land
     land = shapely.difference(box(0, 0, 400, 400), box(100, 100, 300, 300))
     owners = gpd.GeoDataFrame({"owner": ["kommun"]}, geometry=[land], crs=3011)
-    r = route(remarks([(200, 200), (110, 200)], ["Skräp", "Skräp"]), owners=owners, registry=registry_toml).remarks
+    r = route(
+        remarks([(200, 200), (110, 200)], ["Skräp", "Skräp"]), owners=owners, registry=registry_toml
+    ).remarks
     assert r["route_method"].tolist() == ["unrouted", "nearest"]
     assert r["reason"].iloc[0] == "Ingen ägarpolygon inom 25 m"
     assert r["flags"].iloc[0] == ""
-    assert r["owner"].iloc[0] is pd.NA
+    assert pd.isna(r["owner"].iloc[0])
 
 
 def test_overlap_resolved_by_priority(tmp_path: Path, registry_toml: Path) -> None:
-    owners = gpd.GeoDataFrame({"owner": ["huge", "kommun"]}, geometry=[box(0, 0, 100, 100), box(50, 0, 150, 100)], crs=3011)
+    owners = gpd.GeoDataFrame(
+        {"owner": ["huge", "kommun"]},
+        geometry=[box(0, 0, 100, 100), box(50, 0, 150, 100)],
+        crs=3011,
+    )
     r = route(remarks([(75, 50)], ["Klotter"]), owners=owners, registry=registry_toml).remarks
     assert r["owner"].tolist() == ["kommun"]
     assert set(r["flags"].iloc[0].split(";")) == {"boundary", "overlap"}
@@ -99,20 +145,34 @@ def test_registry_defaults_to_owner_ids(owners_gpkg: Path) -> None:
 def test_unknown_owner_in_layer(owners_gpkg: Path, tmp_path: Path) -> None:
     reg = tmp_path / "r.toml"
     reg.write_text('[[owner]]\nid = "kommun"\nname = "K"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"owner layer: owner ids not in the registry .*huge, privat"):
+    with pytest.raises(
+        ConfigError, match=r"owner layer: owner ids not in the registry .*huge, privat"
+    ):
         route(remarks([(50, 50)], ["Klotter"]), owners=owners_gpkg, registry=reg)
 
 
 def test_rule_to_unknown_owner(owners_gpkg: Path, tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
-    rules.write_text('[[rule]]\ncategory = "brand"\nowner = "raddningstjansten"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"rule for category 'brand' sends to 'raddningstjansten'"):
-        route(remarks([(50, 50)], ["Brand"]), owners=owners_gpkg, rules=rules, registry=_registry_without(tmp_path))
+    rules.write_text(
+        '[[rule]]\ncategory = "brand"\nowner = "raddningstjansten"\n', encoding="utf-8"
+    )
+    with pytest.raises(
+        ConfigError, match=r"rule for category 'brand' sends to 'raddningstjansten'"
+    ):
+        route(
+            remarks([(50, 50)], ["Brand"]),
+            owners=owners_gpkg,
+            rules=rules,
+            registry=_registry_without(tmp_path),
+        )
 
 
 def _registry_without(tmp_path: Path) -> Path:
     path = tmp_path / "reg.toml"
-    path.write_text("".join(f'[[owner]]\nid = "{o}"\nname = "{o}"\n' for o in ("kommun", "huge", "privat")), encoding="utf-8")
+    path.write_text(
+        "".join(f'[[owner]]\nid = "{o}"\nname = "{o}"\n' for o in ("kommun", "huge", "privat")),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -132,7 +192,8 @@ def test_files_and_mixed_crs(tmp_path: Path, owners_gpkg: Path, remarks_csv: Pat
     walk = tmp_path / "walk.gpkg"
     gpd.GeoDataFrame(
         {"vandring_id": ["TV1"], "nr": ["1"], "kategori": ["Otrygg plats"]},
-        geometry=[shapely.Point(X0 + 150, Y0 + 50)], crs=3011,
+        geometry=[shapely.Point(X0 + 150, Y0 + 50)],
+        crs=3011,
     ).to_crs(3006).to_file(walk)
     result = route([remarks_csv, walk], owners=owners_gpkg)
     r = result.remarks
@@ -144,16 +205,25 @@ def test_files_and_mixed_crs(tmp_path: Path, owners_gpkg: Path, remarks_csv: Pat
 
 
 points_strategy = st.lists(
-    st.one_of(st.none(), st.tuples(st.floats(-60, 400), st.floats(-60, 160))), min_size=1, max_size=40
+    st.one_of(st.none(), st.tuples(st.floats(-60, 400), st.floats(-60, 160))),
+    min_size=1,
+    max_size=40,
 )
 
 
 @settings(max_examples=30, deadline=None)
 @given(points=points_strategy, seed=st.integers(0, 2**16))
-def test_every_remark_once_deterministic_order_independent(points: list[tuple[float, float] | None], seed: int) -> None:
+def test_every_remark_once_deterministic_order_independent(
+    points: list[tuple[float, float] | None], seed: int
+) -> None:
     owners = gpd.GeoDataFrame(
         {"owner": ["kommun", "huge", "privat", "huge"]},
-        geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), box(210, 0, 310, 100), box(90, 40, 130, 60)],
+        geometry=[
+            box(0, 0, 100, 100),
+            box(100, 0, 200, 100),
+            box(210, 0, 310, 100),
+            box(90, 40, 130, 60),
+        ],
         crs=3011,
     )
     cats = ["Klotter", "Trasig belysning", "Okänt"] * len(points)

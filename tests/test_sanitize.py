@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from geomap.sanitize import FORMULA_PREFIXES, neutralise_formulas, safe_filename
 
 
-@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+)
 def test_formulas_are_neutralised(text: str) -> None:
     out = neutralise_formulas(pd.DataFrame({"a": [text]}))
     assert out["a"].iloc[0] == "'" + text

@@ -37,7 +37,9 @@ def test_read_table_delimiters(tmp_path: Path, delimiter: str) -> None:
 
 def test_read_table_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "a.xlsx"
-    pd.DataFrame({"Latitud": [59.2], "Longitud": [17.9], "Kategori": ["Klotter"]}).to_excel(path, index=False)
+    pd.DataFrame({"Latitud": [59.2], "Longitud": [17.9], "Kategori": ["Klotter"]}).to_excel(
+        path, index=False
+    )
     frame, how = read_table(path)
     assert how["encoding"] == "xlsx"
     assert frame["Latitud"].tolist() == [59.2]
@@ -88,17 +90,23 @@ def test_find_coordinate_columns(columns: list[str], expected: tuple[str, str, s
 
 
 def test_no_coordinate_columns_is_an_error() -> None:
-    with pytest.raises(InputError, match=r"a\.csv: no coordinate columns found among \[id, plats\]"):
+    with pytest.raises(
+        InputError, match=r"a\.csv: no coordinate columns found among \[id, plats\]"
+    ):
         find_coordinate_columns(["id", "plats"], path="a.csv")
 
 
 def test_parse_numbers_decimal_comma_and_spaces() -> None:
-    values = parse_numbers(pd.Series(["6 570 123,5", "150000.25", "", None, "1e3"]), column="N", path="a")
+    values = parse_numbers(
+        pd.Series(["6 570 123,5", "150000.25", "", None, "1e3"]), column="N", path="a"
+    )
     np.testing.assert_array_equal(values, [6570123.5, 150000.25, np.nan, np.nan, 1000.0])
 
 
 def test_parse_numbers_rejects_text_naming_rows() -> None:
-    with pytest.raises(InputError, match=r"column 'lat' holds text.*2 rows; row 2: 'okänd', row 3: 'N/A'"):
+    with pytest.raises(
+        InputError, match=r"column 'lat' holds text.*2 rows; row 2: 'okänd', row 3: 'N/A'"
+    ):
         parse_numbers(pd.Series(["59,1", "okänd", "N/A"]), column="lat", path="a.csv")
 
 

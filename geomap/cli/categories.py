@@ -12,8 +12,12 @@ from .options import verbosity_options
 
 
 @click.command("categories")
-@click.option("--vocabulary", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="A category vocabulary TOML to list instead of the packaged one.")
+@click.option(
+    "--vocabulary",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A category vocabulary TOML to list instead of the packaged one.",
+)
 @verbosity_options
 def categories_command(vocabulary: Path | None) -> None:
     """List category codes, Swedish labels and the aliases that map to them."""

@@ -18,7 +18,7 @@ __all__ = ["demo_data_command"]
 log = logging.getLogger("geomap")
 
 
-@click.command("demo-data")
+@click.command("demo-data", short_help="Write synthetic demo data (SYNTHETIC) or benchmark data.")
 @click.option(
     "-o",
     "--output",
@@ -100,4 +100,5 @@ def demo_data_command(
         raise click.ClickException(str(exc)) from None
     for name, path in files.items():
         log.info("wrote %s (%s)", path, name)
-    click.echo(f"geomap: wrote {len(files)} files into {out_dir} (seed {seed})", err=True)
+    if not quiet:
+        click.echo(f"geomap: wrote {len(files)} files into {out_dir} (seed {seed})", err=True)

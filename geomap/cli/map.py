@@ -42,7 +42,9 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="District polygons with a name column. Default: SCB RegSO 2025 for Huddinge (bundled).",
 )
-@click.option("--no-districts", is_flag=True, help="Show no districts and no municipality boundary.")
+@click.option(
+    "--no-districts", is_flag=True, help="Show no districts and no municipality boundary."
+)
 @click.option("--title", help="Heading of the map (Swedish).")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only remarks from this day.")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only remarks up to this day.")
@@ -99,15 +101,31 @@ def map_command(
     cats, ids = _split(categories), _split(owner_ids)
     if out is not None:
         path = write_map(
-            routed, out, owners=owners, districts=chosen_districts, title=title,
-            date_from=date_from, date_to=date_to, categories=cats, owner_ids=ids, cdn=cdn,
+            routed,
+            out,
+            owners=owners,
+            districts=chosen_districts,
+            title=title,
+            date_from=date_from,
+            date_to=date_to,
+            categories=cats,
+            owner_ids=ids,
+            cdn=cdn,
             overwrite=overwrite,
         )
         click.echo(f"geomap: wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", err=True)
     if per_owner is not None:
         paths = write_owner_maps(
-            routed, per_owner, owners=owners, districts=chosen_districts, title=title,
-            date_from=date_from, date_to=date_to, categories=cats, owner_ids=ids, cdn=cdn,
+            routed,
+            per_owner,
+            owners=owners,
+            districts=chosen_districts,
+            title=title,
+            date_from=date_from,
+            date_to=date_to,
+            categories=cats,
+            owner_ids=ids,
+            cdn=cdn,
             overwrite=overwrite,
         )
         click.echo(f"geomap: wrote {len(paths)} per-owner maps to {per_owner}", err=True)

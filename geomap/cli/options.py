@@ -30,21 +30,29 @@ def verbosity_options(func: F) -> F:
         return value
 
     func = click.option(
-        "-q", "--quiet", count=True, expose_value=False, callback=_callback,
+        "-q",
+        "--quiet",
+        count=True,
+        expose_value=False,
+        callback=_callback,
         help="Less output: -q hides warnings, -qq also hides errors logged by geomap.",
     )(func)
     return click.option(
-        "-v", "--verbose", count=True, expose_value=False, callback=_callback,
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_callback,
         help="More output on stderr: -v info, -vv debug.",
     )(func)
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time of the record (tests swap it)."""
 
     _geomap = True
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 

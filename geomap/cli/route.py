@@ -23,26 +23,89 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @click.command("route")
 @click.argument("inputs", nargs=-1, required=True, type=_existing)
-@click.option("--owners", "owners", required=True, type=_existing, help="Owner polygons (any vector format).")
+@click.option(
+    "--owners", "owners", required=True, type=_existing, help="Owner polygons (any vector format)."
+)
 @click.option("--owners-layer", default=None, help="Layer of the owner file (default: the first).")
-@click.option("--owner-column", default=None, help="Owner id column (default: owner, agare, markagare …).")
-@click.option("--registry", type=_existing, default=None, help="Owner registry TOML (names, contacts, colours, priority).")
-@click.option("--responsibility", type=_existing, default=None, help="Maintenance-responsibility polygons (driftansvar); they win over ownership.")
-@click.option("--rules", type=_existing, default=None, help="Category rules TOML; they win over everything spatial.")
-@click.option("--crs", default=None, help="CRS of table coordinates, e.g. EPSG:3006 (default: inferred from the values).")
+@click.option(
+    "--owner-column", default=None, help="Owner id column (default: owner, agare, markagare …)."
+)
+@click.option(
+    "--registry",
+    type=_existing,
+    default=None,
+    help="Owner registry TOML (names, contacts, colours, priority).",
+)
+@click.option(
+    "--responsibility",
+    type=_existing,
+    default=None,
+    help="Maintenance-responsibility polygons (driftansvar); they win over ownership.",
+)
+@click.option(
+    "--rules",
+    type=_existing,
+    default=None,
+    help="Category rules TOML; they win over everything spatial.",
+)
+@click.option(
+    "--crs",
+    default=None,
+    help="CRS of table coordinates, e.g. EPSG:3006 (default: inferred from the values).",
+)
 @click.option("--layer", default=None, help="Layer (or XLSX sheet) of the remark files.")
-@click.option("--source", type=click.Choice(["lagesbild", "trygghetsvandring", "felanmalan", "other"]), default=None,
-              help="Source of remarks whose file has no source column.")
-@click.option("--working-crs", default="EPSG:3011", show_default=True, help="CRS of the join and the outputs.")
-@click.option("--tolerance", type=click.FloatRange(min=0), default=2.0, show_default=True,
-              help="Metres within which another owner's land flags a remark as a boundary case.")
-@click.option("--max-distance", type=click.FloatRange(min=0), default=25.0, show_default=True,
-              help="Metres within which a remark outside all polygons goes to the nearest owner.")
-@click.option("-o", "--outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
-@click.option("--lists/--no-lists", default=True, show_default=True, help="Write per-owner work lists and unrouted.csv.")
-@click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Also write the lists as .xlsx.")
-@click.option("--map/--no-map", "make_map", default=True, show_default=True, help="Write map.html and per-owner maps.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads for the join (default: all CPUs).")
+@click.option(
+    "--source",
+    type=click.Choice(["lagesbild", "trygghetsvandring", "felanmalan", "other"]),
+    default=None,
+    help="Source of remarks whose file has no source column.",
+)
+@click.option(
+    "--working-crs", default="EPSG:3011", show_default=True, help="CRS of the join and the outputs."
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="Metres within which another owner's land flags a remark as a boundary case.",
+)
+@click.option(
+    "--max-distance",
+    type=click.FloatRange(min=0),
+    default=25.0,
+    show_default=True,
+    help="Metres within which a remark outside all polygons goes to the nearest owner.",
+)
+@click.option(
+    "-o",
+    "--outdir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output directory.",
+)
+@click.option(
+    "--lists/--no-lists",
+    default=True,
+    show_default=True,
+    help="Write per-owner work lists and unrouted.csv.",
+)
+@click.option(
+    "--xlsx/--no-xlsx", default=True, show_default=True, help="Also write the lists as .xlsx."
+)
+@click.option(
+    "--map/--no-map",
+    "make_map",
+    default=True,
+    show_default=True,
+    help="Write map.html and per-owner maps.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Threads for the join (default: all CPUs).",
+)
 @overwrite_option
 @verbosity_options
 def route_command(
@@ -94,7 +157,11 @@ def route_command(
         bar.update()
         bar.set_postfix_str(steps[1])
         written = write_outputs(
-            result, outdir, overwrite=overwrite, lists=lists, xlsx=xlsx,
+            result,
+            outdir,
+            overwrite=overwrite,
+            lists=lists,
+            xlsx=xlsx,
             extra=_map_writer(result) if make_map else None,
         )
         bar.update()
@@ -110,7 +177,10 @@ def _map_writer(result: Any) -> Any:
         routed = tmp / "routed.gpkg"
         write_map(routed, tmp / "map.html")
         maps = write_owner_maps(routed, tmp / "owners")
-        return {"map": "map.html", "owner_maps": {k: f"owners/{Path(v).name}" for k, v in maps.items()}}
+        return {
+            "map": "map.html",
+            "owner_maps": {k: f"owners/{Path(v).name}" for k, v in maps.items()},
+        }
 
     return write
 
@@ -119,7 +189,9 @@ def _print_report(result: Any, written: dict[str, Any], outdir: Path) -> None:
     summary = result.summary
     if summary.synthetic:
         click.echo("OBS: syntetiska demodata – inte verkliga fastighetsgränser eller händelser.")
-    click.echo(f"Dirigerade {summary.total} anmärkningar ({summary.period_start or '?'} – {summary.period_end or '?'}).")
+    click.echo(
+        f"Dirigerade {summary.total} anmärkningar ({summary.period_start or '?'} – {summary.period_end or '?'})."
+    )
     click.echo("")
     click.echo(format_table(summary))
     click.echo("")
@@ -145,5 +217,7 @@ def _print_report(result: Any, written: dict[str, Any], outdir: Path) -> None:
         click.echo(f"  owners/  ({len(written['owners'])} arbetslistor, CSV och XLSX)")
         click.echo(f"  {written['unrouted']}")
     if "map" in written:
-        click.echo(f"  {written['map']}  (+ {len(written.get('owner_maps', {}))} kartor per ägare i owners/)")
+        click.echo(
+            f"  {written['map']}  (+ {len(written.get('owner_maps', {}))} kartor per ägare i owners/)"
+        )
     click.echo(f"  {written['summary']}")

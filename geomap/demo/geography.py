@@ -160,7 +160,7 @@ def load_geography(path: str | os.PathLike[str] | None = None) -> Geography:
     return Geography(districts=districts, kommun=kommun, source=source)
 
 
-def hub_xy(hubs: tuple[Hub, ...] = HUBS) -> np.ndarray:
+def hub_xy(*, hubs: tuple[Hub, ...] = HUBS) -> np.ndarray:
     """Hub positions as an ``(n, 2)`` array in EPSG:3011.
 
     Examples

@@ -7,6 +7,8 @@ Swedish surveying convention) and WGS84 ``Lat;Long`` in cp1252.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -58,6 +60,7 @@ def build_hard_cases(
         & ~shapely.intersects(geoms, resp_union)
         & (shapely.area(geoms) > 1500.0)
     )
+    town = shapely.area(geoms) < 40_000.0
     rows: list[dict[str, object]] = []
 
     def add(
@@ -81,9 +84,11 @@ def build_hard_cases(
         )
 
     def inner(own: str, k: int = 0) -> tuple[tuple[float, float], str]:
-        idx = np.flatnonzero(plain & (owner == own))
-        if len(idx) == 0:
-            idx = np.flatnonzero(plain)
+        # a town-sized parcel (not a forest) of that owner, the largest first
+        for pool in (plain & town & (owner == own), plain & (owner == own), plain):
+            idx = np.flatnonzero(pool)
+            if len(idx):
+                break
         i = int(idx[np.argsort(-shapely.area(geoms[idx]), kind="stable")][k % len(idx)])
         centre = shapely.get_point(shapely.maximum_inscribed_circle(geoms[i], 1.0), 0)
         return _xy(centre), str(fastighet[i])
@@ -96,27 +101,8 @@ def build_hard_cases(
         plats=fast,
     )
 
-    e0 = ps.shared_edges[0]
-    line = np.round(shapely.get_coordinates(e0.line), 3)
-    on_edge = line[1] if len(line) > 2 else np.round(line[:2].mean(axis=0), 3)
-    add(
-        "grans_delad_kant",
-        f"Exakt på gemensam gräns mellan {fastighet[e0.left]} ({owner[e0.left]}) och "
-        f"{fastighet[e0.right]} ({owner[e0.right]}): ska flaggas boundary med båda som kandidater.",
-        (float(on_edge[0]), float(on_edge[1])),
-        plats=str(fastighet[e0.left]),
-    )
-
-    e1 = ps.shared_edges[min(1, len(ps.shared_edges) - 1)]
-    inside, into = _offset_into(e1, geoms, 0.5)
-    add(
-        "grans_inom_1m",
-        f"0,5 m in i {fastighet[into]} ({owner[into]}), under 1 m från "
-        f"{fastighet[e1.right if into == e1.left else e1.left]} "
-        f"({owner[e1.right if into == e1.left else e1.left]}): ägarträff men flaggas boundary.",
-        inside,
-        plats=str(fastighet[into]),
-    )
+    if ps.shared_edges:  # always with >= 100 parcels; guard for hand-made parcel sets
+        _add_boundary_cases(add, ps, geoms, owner, fastighet)
 
     for code, lo, hi in (("narmast_gata_kort", 3.0, 6.0), ("narmast_gata_lang", 8.0, 20.0)):
         pt, dist, near = _street_point(rng, ps, kommun, lo, hi)
@@ -213,8 +199,8 @@ def build_hard_cases(
     bx, by = ps.bowtie_point
     add(
         "fluga_reparerad",
-        "Inne i den självkorsande bryggpolygonen (fluga) i sjön: efter reparation ska den gå "
-        "till huddinge_kommun (invalid_geometry).",
+        "Inne i den självkorsande bryggpolygonen (fluga) i sjön: ägarskiktet ska repareras "
+        "(make_valid) och punkten gå till huddinge_kommun; utan reparation blir den unrouted.",
         (round(bx, 3), round(by, 3)),
         kategori="Nedskräpning",
         beskrivning="Skräp på bryggan",
@@ -288,6 +274,37 @@ def _nearest_distance(point: shapely.Geometry, geoms: np.ndarray) -> float:
     tree = shapely.STRtree(shapely.make_valid(geoms))
     _, dist = tree.query_nearest(point, return_distance=True)
     return float(dist[0])
+
+
+def _add_boundary_cases(
+    add: Callable[..., None],
+    ps: ParcelSet,
+    geoms: np.ndarray,
+    owner: np.ndarray,
+    fastighet: np.ndarray,
+) -> None:
+    """The two boundary rows: on a shared edge, and 0.5 m inside one owner from another."""
+    e0 = ps.shared_edges[0]
+    line = np.round(shapely.get_coordinates(e0.line), 3)
+    on_edge = line[1] if len(line) > 2 else np.round(line[:2].mean(axis=0), 3)
+    add(
+        "grans_delad_kant",
+        f"Exakt på gemensam gräns mellan {fastighet[e0.left]} ({owner[e0.left]}) och "
+        f"{fastighet[e0.right]} ({owner[e0.right]}): ska flaggas boundary med båda som kandidater.",
+        (float(on_edge[0]), float(on_edge[1])),
+        plats=str(fastighet[e0.left]),
+    )
+
+    e1 = ps.shared_edges[min(1, len(ps.shared_edges) - 1)]
+    inside, into = _offset_into(e1, geoms, 0.5)
+    add(
+        "grans_inom_1m",
+        f"0,5 m in i {fastighet[into]} ({owner[into]}), under 1 m från "
+        f"{fastighet[e1.right if into == e1.left else e1.left]} "
+        f"({owner[e1.right if into == e1.left else e1.left]}): ägarträff men flaggas boundary.",
+        inside,
+        plats=str(fastighet[into]),
+    )
 
 
 def _xy(point: shapely.Geometry) -> tuple[float, float]:

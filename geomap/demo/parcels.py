@@ -116,14 +116,16 @@ def build_parcels(rng: np.random.Generator, geo: Geography, *, n_parcels: int = 
     block_zone = seed_zone[centre_idx]
     half_street = rng.uniform(3.0, 6.0, n_blocks)
     half_street[rng.random(n_blocks) < 0.08] = 10.0  # main streets: 20 m between such blocks
-    shrunk = shapely.buffer(blocks, -half_street, join_style="mitre", mitre_limit=3.0)
+    corridor = _corridor(kommun, lakes)
+    built, road, road_block = _split_corridor(blocks, corridor)
+    shrunk = shapely.buffer(built, -half_street, join_style="mitre", mitre_limit=3.0)
 
-    geoms = _polygonal(shapely.intersection(cells, shrunk[block_of]))
+    geoms = _polygonal(shapely.intersection(cells, shrunk[block_of], grid_size=_GRID))
     block_use = block_land_use(rng, names[block_zone])
     use = parcel_land_use(rng, block_use[block_of])
-
-    corridor = _corridor(kommun, lakes)
-    geoms, block_of, use = _cut_corridor(geoms, block_of, use, blocks, corridor)
+    geoms = np.concatenate([geoms, road])
+    block_of = np.concatenate([block_of, road_block])
+    use = np.concatenate([use, np.full(len(road), "vägområde", dtype=object)])
 
     geoms = shapely.set_precision(geoms, _GRID)
     keep = ~shapely.is_empty(geoms) & (shapely.area(geoms) >= _MIN_PARCEL_AREA)
@@ -228,28 +230,24 @@ def _corridor(kommun: shapely.Geometry, lakes: np.ndarray) -> shapely.Geometry:
     return band
 
 
-def _cut_corridor(
-    geoms: np.ndarray,
-    block_of: np.ndarray,
-    use: np.ndarray,
-    blocks: np.ndarray,
-    corridor: shapely.Geometry,
+def _split_corridor(
+    blocks: np.ndarray, corridor: shapely.Geometry
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cut the corridor out of the parcels and add it as one road parcel per block it crosses."""
+    """Take the road corridor out of the blocks; return the blocks without it, one road parcel
+    per block the corridor crosses, and that block's index.
+
+    The parcels are later shrunk away from the road like from any street, so road parcels and
+    other parcels never overlap.
+    """
     if shapely.is_empty(corridor):
-        return geoms, block_of, use
+        return blocks, np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
     shapely.prepare(corridor)
-    hit = shapely.intersects(corridor, geoms)
-    geoms = geoms.copy()
-    geoms[hit] = _polygonal(shapely.difference(geoms[hit], corridor))
     crossed = np.flatnonzero(shapely.intersects(corridor, blocks))
-    pieces = _polygonal(shapely.intersection(blocks[crossed], corridor))
-    ok = shapely.area(pieces) >= 200.0
-    return (
-        np.concatenate([geoms, pieces[ok]]),
-        np.concatenate([block_of, crossed[ok]]),
-        np.concatenate([use, np.full(int(ok.sum()), "vägområde", dtype=object)]),
-    )
+    built = blocks.copy()
+    built[crossed] = _polygonal(shapely.difference(blocks[crossed], corridor, grid_size=_GRID))
+    road = _polygonal(shapely.intersection(blocks[crossed], corridor, grid_size=_GRID))
+    ok = shapely.area(road) >= 200.0
+    return built, road[ok], crossed[ok]
 
 
 def _designations(block_of: np.ndarray, block_district: np.ndarray) -> np.ndarray:
@@ -311,11 +309,14 @@ def _add_overlaps(
     owner = frame["owner"].to_numpy()
     used: set[int] = set()
     points: list[np.ndarray] = []
-    for edge in edges[len(edges) // 3 :]:  # medium-length edges, not the longest ones
+    # medium-length edges first; the two longest stay untouched for the boundary hard cases
+    split = max(2, len(edges) // 3)
+    reserved = {i for e in edges[:2] for i in (e.left, e.right)}
+    for edge in edges[split:] + edges[2:split]:
         if len(points) == n:
             break
         a, b = edge.left, edge.right
-        if {a, b} & used or "trafikverket" in (owner[a], owner[b]):
+        if {a, b} & (used | reserved) or "trafikverket" in (owner[a], owner[b]):
             continue
         mid = shapely.line_interpolate_point(edge.line, 0.5, normalized=True)
         bite = shapely.intersection(geoms[b], shapely.buffer(mid, 12.0), grid_size=_GRID)
@@ -325,7 +326,7 @@ def _add_overlaps(
         fastighet = frame["fastighet"].iloc[b]
         testfall[a] = f"avsiktlig överlappning: växer in i {fastighet} ({owner[b]})"
         testfall[b] = f"avsiktlig överlappning med {frame['fastighet'].iloc[a]} ({owner[a]})"
-        points.append(shapely.get_coordinates(shapely.point_on_surface(bite))[0])
+        points.append(shapely.get_coordinates(shapely.maximum_inscribed_circle(bite, 0.01))[0])
         used |= {a, b}
     out = frame.copy()
     out["testfall"] = testfall

@@ -194,10 +194,8 @@ def build_incidents(
     width = max(5, len(str(n)))
     table = pd.DataFrame(
         {
-            "arendenr": np.char.add(
-                f"LB-{year}-", np.char.zfill(np.arange(1, n + 1).astype(str), width)
-            ),
-            "datum": np.char.replace(np.datetime_as_string(stamp, unit="m"), "T", " "),
+            "arendenr": _ids(f"LB-{year}-", n, width),
+            "datum": _text_minutes(stamp),
             "kategori": raw[cat_idx],
             "beskrivning": description,
             "plats": place,
@@ -208,6 +206,20 @@ def build_incidents(
         }
     )
     return table, xy
+
+
+def _ids(prefix: str, n: int, width: int) -> np.ndarray:
+    """``prefix`` + zero-padded running numbers 1 … n (vectorised)."""
+    if n == 0:
+        return np.array([], dtype=object)
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
+
+
+def _text_minutes(stamp: np.ndarray) -> np.ndarray:
+    """``YYYY-MM-DD HH:MM`` texts of datetime64 values (vectorised)."""
+    if len(stamp) == 0:
+        return np.array([], dtype=object)
+    return np.char.replace(np.datetime_as_string(stamp, unit="m"), "T", " ")
 
 
 def _around_hubs(
@@ -227,6 +239,9 @@ def _around_hubs(
         xy[bad] = (
             centres[which[bad]] + rng.normal(size=(int(bad.sum()), 2)) * sigma[which[bad], None]
         )
+    bad = ~shapely.contains_xy(land, xy[:, 0], xy[:, 1])
+    if bad.any():  # a hub outside the given geography (--geography): draw anywhere on land
+        xy[bad], _ = sample_in_polygons(rng, np.array([land]), np.array([int(bad.sum())]))
     names = np.array([h.name for h in HUBS], dtype=object)
     return xy, names[which]
 

@@ -146,7 +146,7 @@ def _route(
 def _protocol_owner(
     rng: np.random.Generator, parcels: gpd.GeoDataFrame, xy: np.ndarray
 ) -> np.ndarray:
-    """The owner as a volunteer writes it: right ~75 %, wrong ~15 %, "okänd" ~10 %."""
+    """The owner as a volunteer writes it: right 75 %, wrong 15 %, "okänd" 10 %."""
     owner = parcels["owner"].to_numpy()
     tree = shapely.STRtree(parcels.geometry.to_numpy())
     pts = point_array(xy)
@@ -156,10 +156,15 @@ def _protocol_owner(
     )  # street space: usually kommunal gatumark
     dist = shapely.distance(pts[idx_pt], parcels.geometry.to_numpy()[idx_parcel])
     true[idx_pt[dist < 3.0]] = owner[idx_parcel[dist < 3.0]]
-    names = np.array([_WRITTEN.get(o, "okänd") for o in true], dtype=object)
-    u = rng.random(len(xy))
-    wrong_pool = np.array(list(_WRITTEN.values()), dtype=object)
-    wrong = wrong_pool[rng.integers(0, len(wrong_pool), size=len(xy))]
-    names = np.where(u < 0.15, wrong, names)
-    names = np.where((u >= 0.15) & (u < 0.25), "okänd", names)
-    return names.astype(object)
+    pool = np.array(list(_WRITTEN.values()), dtype=object)
+    right = np.array([list(_WRITTEN).index(o) for o in true], dtype=np.int64)
+    n = len(xy)
+    n_unknown, n_wrong = max(1, round(0.10 * n)), max(1, round(0.15 * n))
+    perm = rng.permutation(n)
+    # a wrong owner is never the right one: shift the index by 1 … len(pool) - 1
+    shift = rng.integers(1, len(pool), size=n)
+    written = pool[right]
+    wrong = perm[n_unknown : n_unknown + n_wrong]
+    written[wrong] = pool[(right[wrong] + shift[wrong]) % len(pool)]
+    written[perm[:n_unknown]] = "okänd"
+    return written.astype(object)

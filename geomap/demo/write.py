@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 
 __all__ = ["FIXED_DATE", "write_csv", "write_gpkg"]
@@ -80,7 +83,8 @@ def write_csv(
     """Write a Swedish Excel-style CSV: ``;`` delimiter, decimal comma, CRLF line ends.
 
     ``utf-8-sig`` writes UTF-8 with a byte-order mark; ``cp1252`` is the older Windows encoding.
-    Missing values are written as empty fields.
+    Float columns get ``decimals`` decimals; missing values are written as empty fields; text is
+    quoted only where needed (as :mod:`csv` does). Vectorised: a million rows take a few seconds.
 
     Examples
     --------
@@ -90,14 +94,52 @@ def write_csv(
     b'\\xef\\xbb\\xbfa\\r\\n1,50\\r\\n'
     """
     target = Path(path)
-    frame.to_csv(
-        target,
-        sep=";",
-        decimal=",",
-        float_format=f"%.{decimals}f",
-        index=False,
-        encoding=encoding,
-        errors="strict",
-        lineterminator="\r\n",
-    )
+    with target.open("w", encoding=encoding, errors="strict", newline="") as out:
+        out.write(_SEP.join(_quote(str(c)) for c in frame.columns) + _EOL)
+        for start in range(0, len(frame), _CHUNK):
+            chunk = frame.iloc[start : start + _CHUNK]
+            cells = [_text_column(chunk[c], decimals) for c in chunk.columns]
+            lines = pc.binary_join_element_wise(*cells, _SEP) if len(cells) > 1 else cells[0]
+            out.write(_EOL.join(lines.to_pylist()) + _EOL)
     return target
+
+
+_SEP = ";"
+_EOL = "\r\n"
+_CHUNK = 250_000
+_NEEDS_QUOTES = '[;"\r\n]'
+
+
+def _quote(text: str) -> str:
+    """Quote a field the way :data:`csv.QUOTE_MINIMAL` does."""
+    if any(ch in text for ch in (_SEP, '"', "\r", "\n")):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _text_column(column: pd.Series, decimals: int) -> pa.Array:
+    """One column as CSV field texts, an Arrow string array without nulls (vectorised)."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        return _decimal_comma(column.to_numpy(dtype=float), decimals)
+    if pd.api.types.is_integer_dtype(column.dtype) and not column.hasnans:
+        return pc.cast(pa.array(column.to_numpy()), pa.string())
+    text = pc.cast(pa.array(column, from_pandas=True), pa.string())
+    quote = pc.fill_null(pc.match_substring_regex(text, _NEEDS_QUOTES), False)
+    if pc.any(quote).as_py():
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+        text = pc.if_else(quote, quoted, text)
+    return pc.fill_null(text, "")
+
+
+def _decimal_comma(values: np.ndarray, decimals: int) -> pa.Array:
+    """``%.{decimals}f`` with a decimal comma, NaN as empty (vectorised integer arithmetic)."""
+    missing = ~np.isfinite(values)
+    scaled = np.round(np.where(missing, 0.0, values) * 10**decimals).astype(np.int64)
+    whole, frac = np.divmod(np.abs(scaled), 10**decimals)
+    text = pc.cast(pa.array(whole), pa.string())
+    if decimals:
+        frac_text = pc.utf8_lpad(pc.cast(pa.array(frac), pa.string()), decimals, "0")
+        text = pc.binary_join_element_wise(text, frac_text, ",")
+    negative = np.signbit(values) & ~missing  # like printf: -0.4 → "-0", -0.0 → "-0,0"
+    text = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", text, ""), text)
+    return pc.if_else(pa.array(missing), "", text)

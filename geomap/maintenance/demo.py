@@ -31,7 +31,8 @@ __all__ = ["DEMO_OWNERS", "OwnerDemo", "demo_features", "write_demo_layers"]
 
 _SITE_HALF = 45.0  # m: a demo site is at most 90 m × 90 m of a parcel
 _INSET = 2.0  # m: features stay this far inside the parcel
-_MAX_SITES = 10
+_MAX_SITES = 12
+_MIN_PARCEL_M2 = 3000.0
 _SYNTHETIC = "ja"
 
 
@@ -48,6 +49,7 @@ class OwnerDemo:
     points: tuple[str, ...]
     extra_column: str
     extra_value: str
+    land_uses: tuple[str, ...] = ()
     layers: tuple[str, ...] = ("skotselytor",)
 
 
@@ -71,6 +73,7 @@ DEMO_OWNERS: tuple[OwnerDemo, ...] = (
         ("TRÄD-PARK", "LEK-REDSKAP"),
         "beskrivning",
         "Parkmark (syntetisk)",
+        land_uses=("park",),
     ),
     OwnerDemo(
         "huddinge_samhallsfastigheter",
@@ -90,6 +93,7 @@ DEMO_OWNERS: tuple[OwnerDemo, ...] = (
         ("Träd, solitär", "Lekutrustning"),
         "Anm",
         "Skolgård (syntetisk)",
+        land_uses=("skolgård", "förskolegård", "idrottsplats"),
     ),
     OwnerDemo(
         "huge_bostader",
@@ -101,6 +105,7 @@ DEMO_OWNERS: tuple[OwnerDemo, ...] = (
         ("T1", "T5", "LEK"),
         "Benämning",
         "Bostadsgård (syntetisk)",
+        land_uses=("bostadsgård",),
         layers=("skotsel_ytor", "skotsel_linjer", "skotsel_punkter"),
     ),
 )
@@ -187,18 +192,25 @@ def demo_features(spec: OwnerDemo, parcels: Sequence[BaseGeometry]) -> gpd.GeoDa
     return frame
 
 
-def _owner_parcels(owners_path: Path, owner: str) -> list[BaseGeometry]:
+def _owner_parcels(owners_path: Path, owner: str, land_uses: tuple[str, ...]) -> list[BaseGeometry]:
     frame = pyogrio.read_dataframe(owners_path, layer="owners", use_arrow=True)
     if "owner" not in frame.columns:
         msg = f"{owners_path}: layer 'owners' has no column 'owner'; regenerate the demo owners"
         raise InputError(msg)
     if frame.crs is not None and frame.crs != WORKING_CRS:
         frame = frame.to_crs(WORKING_CRS)
-    mine = frame.loc[frame["owner"] == owner]
-    mine = mine.assign(_area=mine.geometry.area).sort_values(
-        "_area", ascending=False, kind="stable"
-    )
-    return list(mine.geometry)
+    keep = (frame["owner"] == owner).to_numpy() & shapely.is_valid(frame.geometry.to_numpy())
+    keep &= frame.geometry.area.to_numpy() >= _MIN_PARCEL_M2
+    if "testfall" in frame.columns:  # parcels built as hard cases for routing are left alone
+        keep &= frame["testfall"].isna().to_numpy()
+    if land_uses and "markanvandning" in frame.columns:
+        keep &= frame["markanvandning"].isin(land_uses).to_numpy()
+    mine = frame.loc[keep]
+    if "fastighet" in mine.columns:
+        mine = mine.sort_values("fastighet", kind="stable")
+    # Spread the sites over the municipality: evenly spaced parcels in property-name order.
+    picks = np.unique(np.linspace(0, len(mine) - 1, min(len(mine), _MAX_SITES)).round().astype(int))
+    return list(mine.geometry.iloc[picks]) if len(mine) else []
 
 
 def write_demo_layers(
@@ -220,7 +232,7 @@ def write_demo_layers(
     out_dir = Path(directory) if directory is not None else source.parent
     written: dict[str, Path] = {}
     for spec in DEMO_OWNERS:
-        frame = demo_features(spec, _owner_parcels(source, spec.owner))
+        frame = demo_features(spec, _owner_parcels(source, spec.owner, spec.land_uses))
         target = out_dir / f"skotsel_{spec.owner}_synthetic.gpkg"
         with atomic_path(target, overwrite=overwrite) as tmp:
             kinds = frame.geom_type.str.replace("Multi", "").to_numpy()

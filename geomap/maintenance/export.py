@@ -150,7 +150,7 @@ def load_shared_layer(item: ExportInput, vocabulary: Vocabulary) -> tuple[gpd.Ge
     if unknown:
         msg = f"{layer.path}: produktkod {unknown} not in vocabulary {vocabulary.version}"
         raise InputError(msg)
-    expected = frame["produktkod"].map(lambda c: vocabulary[str(c)].geometry).to_numpy()
+    expected = vocabulary.attribute(frame["produktkod"].astype(str), "geometry").to_numpy()
     wrong = expected != geometry_kinds(frame.geometry.to_numpy())
     if wrong.any():
         ids = ", ".join(frame.index[wrong][:5].astype(str))
@@ -166,9 +166,9 @@ def _shared_frame(frames: Sequence[gpd.GeoDataFrame], vocabulary: Vocabulary) ->
         part = pd.DataFrame(
             {
                 "produktkod": codes.to_numpy(),
-                "produktnamn": [vocabulary[c].name for c in codes],
-                "produktgrupp": [vocabulary[c].group for c in codes],
-                "enhet": [vocabulary[c].unit for c in codes],
+                "produktnamn": vocabulary.attribute(codes, "name").to_numpy(),
+                "produktgrupp": vocabulary.attribute(codes, "group").to_numpy(),
+                "enhet": vocabulary.attribute(codes, "unit").to_numpy(),
                 "mangd": feature_quantity(frame.geometry.to_numpy()),
                 "agare": frame["agare"].astype(str).to_numpy(),
                 "agare_namn": frame.get("agare_namn", frame["agare"]).astype(str).to_numpy(),

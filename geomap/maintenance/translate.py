@@ -104,8 +104,7 @@ def translate_layer(
         )
         raise ValidationFailedError(msg, report)
     frame = layer.frame.copy()
-    shared = profile.crosswalk.translate(local_codes(layer, profile)).to_numpy()
-    products = [vocabulary[str(code)] for code in shared]
+    shared = profile.crosswalk.translate(local_codes(layer, profile))
     geometry = frame.geometry.name
     added = pd.DataFrame(
         {
@@ -113,10 +112,10 @@ def translate_layer(
             "agare_namn": profile.name,
             "lokal_id": feature_ids(layer, profile).to_numpy(),
             "lokal_kod": local_codes(layer, profile).astype(str).to_numpy(),
-            "produktkod": [p.code for p in products],
-            "produktnamn": [p.name for p in products],
-            "produktgrupp": [p.group for p in products],
-            "enhet": [p.unit for p in products],
+            "produktkod": shared.to_numpy(),
+            "produktnamn": vocabulary.attribute(shared, "name").to_numpy(),
+            "produktgrupp": vocabulary.attribute(shared, "group").to_numpy(),
+            "enhet": vocabulary.attribute(shared, "unit").to_numpy(),
             "vokabular_version": vocabulary.version,
         },
         index=frame.index,

@@ -62,7 +62,7 @@ DEFAULT_LAND_LAYER = "owners"
 _KIND_LABELS = {"polygon": "yta", "line": "linje", "point": "punkt", "other": "annan"}
 _OVERLAP_MIN_M2 = 0.01
 _OUTSIDE_MIN = {"polygon": 1.0, "line": 0.5, "point": 0.5}  # m², m, m
-_MAX_IDS_IN_TABLE = 8
+_MAX_IDS_IN_TABLE = 5
 
 
 @dataclass(frozen=True)
@@ -327,7 +327,7 @@ def _geometry_findings(
                 tuple(ids[invalid]),
             )
         )
-    expected = np.array([voc[c].geometry if c is not None else None for c in shared], dtype=object)
+    expected = voc.attribute(shared, "geometry").to_numpy(dtype=object)
     wrong = ~empty & (expected != None) & (expected != kinds)  # noqa: E711 - elementwise
     if wrong.any():
         frame = pd.DataFrame({"code": shared[wrong], "kind": kinds[wrong], "id": ids[wrong]})
@@ -488,6 +488,7 @@ def validate_layer(
                 )
             else:
                 land_checked = True
+                notes.append(f"kontrollerad mot ägarens mark i {land_path.name}")
                 findings += _outside_findings(geoms, kinds, ids, usable, parcels, strict=strict)
     return ValidationReport(
         layer=str(layer.path),

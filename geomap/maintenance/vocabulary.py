@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
+
 from geomap.errors import ConfigError
 
 from ._paths import layers_dir
@@ -134,6 +136,18 @@ class Vocabulary(Mapping[str, Product]):
 
     def __len__(self) -> int:
         return len(self.products)
+
+    def attribute(self, codes: pd.Series, name: str) -> pd.Series:
+        """Return attribute ``name`` (e.g. ``"name"``, ``"unit"``) of each code; null where unknown.
+
+        Examples
+        --------
+        >>> load_vocabulary().attribute(pd.Series(["G2", "ZZ"]), "unit").tolist()
+        ['m²', None]
+        """
+        lookup = {code: getattr(p, name) for code, p in self.products.items()}
+        mapped = codes.map(lookup).astype(object)
+        return mapped.where(mapped.notna(), None)
 
     def of_geometry(self, geometry: str) -> list[Product]:
         """Return the products of one geometry type, in vocabulary order."""

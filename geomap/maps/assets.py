@@ -45,7 +45,9 @@ class Asset:
 
 
 ASSETS: dict[str, Asset] = {
-    "leaflet": Asset("Leaflet", "1.9.3", "BSD-2-Clause", "xstatic-leaflet", "https://leafletjs.com/"),
+    "leaflet": Asset(
+        "Leaflet", "1.9.3", "BSD-2-Clause", "xstatic-leaflet", "https://leafletjs.com/"
+    ),
     "markercluster": Asset(
         "Leaflet.markercluster",
         "1.4.1",

@@ -3,11 +3,13 @@
 100 000 remarks must fit in a few megabytes, so the payload is columnar: coordinates are integers
 (WGS84 degrees x 1e5, i.e. about one metre), dates are day numbers, and owners, categories, route
 methods and all repeated texts are dictionary-encoded (one shared string table, -1 for null).
-Polygons (owners, districts, the municipality boundary) are GeoJSON with coordinates rounded to 1e-5°.
+Polygons (owners, districts, the municipality boundary) are GeoJSON with coordinates rounded to
+1e-5°.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Sequence
@@ -23,12 +25,15 @@ from pyproj import Transformer
 from geomap.maps.routed import local_dates
 
 __all__ = [
+    "NO_DAY",
     "PALETTE",
     "UNROUTED_COLOUR",
     "MapText",
     "build_payload",
     "owner_table",
     "script_json",
+    "spatial_order",
+    "typed_column",
 ]
 
 #: Fallback owner colours (colour-blind friendly, Okabe–Ito order) when the registry has none.
@@ -43,12 +48,15 @@ PALETTE: tuple[str, ...] = (
     "#000000",
 )
 #: Colour of remarks that no owner was found for.
-UNROUTED_COLOUR = "#8c8c8c"
+UNROUTED_COLOUR = "#1a1a1a"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _STRING_COLUMNS = ("description", "action", "candidates", "reason", "place", "source", "flags")
 _SCALE = 100_000  # 1e-5 degree
 _EPOCH = pd.Timestamp("1970-01-01")
 _OTHER_OWNER = "annan ägare"
+#: Day number written for remarks without a date (the smallest 32-bit integer).
+NO_DAY = -(2**31)
+_INT_TYPES = (("i8", np.int8), ("i16", np.int16), ("i32", np.int32))
 
 
 @dataclass(frozen=True)
@@ -68,11 +76,6 @@ class MapText:
     title: str
     period: str = ""
     banner: str | None = None
-
-
-def _safe_colour(value: object, index: int) -> str:
-    text = str(value).strip() if value is not None and not pd.isna(value) else ""  # type: ignore[call-overload]
-    return text.lower() if _COLOUR.match(text) else PALETTE[index % len(PALETTE)]
 
 
 def _text(value: object) -> str:
@@ -116,15 +119,18 @@ def owner_table(
     ...     "priority": [1], "contact": [None]})
     >>> rem = pd.DataFrame({"owner": ["huge", "x"], "owner_name": ["Huge Bostäder AB", "X AB"]})
     >>> owner_table(reg, rem)[["owner", "colour"]].to_dict("list")
-    {'owner': ['huge', 'x'], 'colour': ['#e69f00', '#009e73']}
+    {'owner': ['huge', 'x'], 'colour': ['#e69f00', '#0072b2']}
     """
     used = set(remarks["owner"].dropna().astype(str))
     if owners is not None:
         used |= set(owners["owner"].dropna().astype(str))
     reg = registry.copy()
+    for column in ("name", "colour", "contact", "priority"):
+        if column not in reg.columns:
+            reg[column] = None
     reg["owner"] = reg["owner"].astype(str)
     reg["_row"] = np.arange(len(reg))
-    reg["_prio"] = pd.to_numeric(reg.get("priority"), errors="coerce").fillna(np.inf)
+    reg["_prio"] = pd.to_numeric(reg["priority"], errors="coerce").fillna(np.inf)
     reg = reg.sort_values(["_prio", "_row"]).drop_duplicates("owner")
     rows = [
         (row.owner, _text(row.name) or row.owner, row.colour, _text(row.contact))
@@ -132,18 +138,80 @@ def owner_table(
         if row.owner in used
     ]
     known = {r[0] for r in rows}
-    names = remarks.dropna(subset=["owner"]).drop_duplicates("owner").set_index("owner")["owner_name"]
+    routed = remarks.dropna(subset=["owner"]).drop_duplicates("owner")
+    names = routed.set_index("owner")["owner_name"]
     rows.extend(
         (owner, _text(names.get(owner)) or owner, None, "") for owner in sorted(used - known)
     )
+    given = [_text(r[2]).strip().lower() for r in rows]
+    spare = [c for c in PALETTE if c not in given]  # fallback colours not used by the registry
+    colours = [
+        c if _COLOUR.match(c) else (spare.pop(0) if spare else PALETTE[i % len(PALETTE)])
+        for i, c in enumerate(given)
+    ]
     return pd.DataFrame(
         {
             "owner": [r[0] for r in rows],
             "name": [r[1] for r in rows],
-            "colour": [_safe_colour(r[2], i) for i, r in enumerate(rows)],
+            "colour": colours,
             "contact": [r[3] for r in rows],
         }
     )
+
+
+def typed_column(values: np.ndarray | Sequence[int]) -> dict[str, str]:
+    """Encode integers as a little-endian typed array in base64: ``{"t": "i16", "b": "…"}``.
+
+    The smallest of Int8, Int16 and Int32 that holds every value is used; the page decodes it into a
+    JavaScript typed array. This is 2–4 times smaller than a JSON list of numbers.
+
+    Examples
+    --------
+    >>> typed_column([1, -1, 3])
+    {'t': 'i8', 'b': 'Af8D'}
+    """
+    array = np.asarray(values, dtype=np.int64)
+    low, high = (int(array.min()), int(array.max())) if len(array) else (0, 0)
+    for name, dtype in _INT_TYPES:
+        info = np.iinfo(dtype)
+        if info.min <= low and high <= info.max:
+            data = array.astype(np.dtype(dtype).newbyteorder("<")).tobytes()
+            return {"t": name, "b": base64.b64encode(data).decode("ascii")}
+    msg = f"typed_column: values {low}..{high} do not fit in 32 bits"
+    raise ValueError(msg)
+
+
+def _spread_bits(values: np.ndarray) -> np.ndarray:
+    v = values.astype(np.uint64)
+    for shift, mask in (
+        (16, 0x0000FFFF0000FFFF),
+        (8, 0x00FF00FF00FF00FF),
+        (4, 0x0F0F0F0F0F0F0F0F),
+        (2, 0x3333333333333333),
+        (1, 0x5555555555555555),
+    ):
+        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+    return v
+
+
+def spatial_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Return the indices that sort points along a Z-order (Morton) curve.
+
+    Neighbouring points then follow each other, which makes marker clustering in the browser faster.
+
+    Examples
+    --------
+    >>> spatial_order(np.array([1.0, 0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0, 1.0])).tolist()
+    [1, 2, 3, 0]
+    """
+    if len(x) < 2:
+        return np.arange(len(x))
+    span_x = max(float(np.ptp(x)), 1e-12)
+    span_y = max(float(np.ptp(y)), 1e-12)
+    gx = np.round((x - x.min()) / span_x * 65535)
+    gy = np.round((y - y.min()) / span_y * 65535)
+    key = _spread_bits(gx) | (_spread_bits(gy) << np.uint64(1))
+    return np.argsort(key, kind="stable")
 
 
 def _round_coords(geoms: np.ndarray) -> np.ndarray:
@@ -269,7 +337,9 @@ def build_payload(
     -------
     dict
         Keys ``title``, ``period``, ``banner``, ``owners``, ``cats``, ``methods``, ``districts``,
-        ``str`` (string table), ``r`` (columns of the remarks) and ``geo`` (GeoJSON layers).
+        ``str`` (string table), ``r`` (columns of the remarks: ``id`` a list, the others
+        :func:`typed_column` arrays; ``d`` is days since 1970-01-01, ``NO_DAY`` when unknown) and
+        ``geo`` (GeoJSON layers).
 
     Examples
     --------
@@ -280,8 +350,8 @@ def build_payload(
     ...     geometry=[shapely.Point(153000, 6567000)], crs=3011)
     >>> reg = pd.DataFrame({"owner": ["huge"], "name": ["Huge"], "colour": ["#e69f00"]})
     >>> p = build_payload(rem, registry=reg, text=MapText("Test"))
-    >>> p["r"]["n"], p["r"]["d"], p["owners"][0]["colour"]
-    (1, [20090], '#e69f00')
+    >>> p["r"]["n"], p["r"]["id"], p["owners"][0]["colour"]
+    (1, ['a'], '#e69f00')
     """
     frame = pd.DataFrame(remarks.drop(columns=remarks.geometry.name))
     for column in (*_STRING_COLUMNS, "remark_id", "owner", "owner_name", "route_method"):
@@ -302,8 +372,10 @@ def build_payload(
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     located &= np.isfinite(lon) & np.isfinite(lat)
     unlocated = int((~located).sum())
-    frame = frame.loc[located].reset_index(drop=True)
-    geoms, lon, lat = geoms[located], lon[located], lat[located]
+    order = np.flatnonzero(located)
+    order = order[spatial_order(lon[order], lat[order])]
+    frame = frame.iloc[order].reset_index(drop=True)
+    geoms, lon, lat = geoms[order], lon[order], lat[order]
 
     if scope_owner is not None:
         registry = registry[registry["owner"].astype(str) == scope_owner]
@@ -319,7 +391,9 @@ def build_payload(
         for r in table.itertuples(index=False)
     ]
     if (owner_codes < 0).any():
-        owner_list.append({"id": "", "name": "Ej dirigerade", "colour": UNROUTED_COLOUR, "contact": ""})
+        owner_list.append(
+            {"id": "", "name": "Ej dirigerade", "colour": UNROUTED_COLOUR, "contact": ""}
+        )
         owner_codes = np.where(owner_codes < 0, len(owner_list) - 1, owner_codes)
 
     cat_codes, cats = _category_table(frame)
@@ -327,7 +401,7 @@ def build_payload(
 
     days = local_dates(frame["timestamp"])
     day_numbers = ((days - _EPOCH) // pd.Timedelta(days=1)).astype("Float64")
-    day_list = [None if pd.isna(v) else int(v) for v in day_numbers.tolist()]
+    day_array = day_numbers.fillna(NO_DAY).to_numpy(dtype=np.int64)
 
     distance = pd.to_numeric(frame["distance_m"], errors="coerce")
     dist_dm = np.where(distance.notna(), np.round(distance.fillna(0).to_numpy() * 10), -1)
@@ -353,21 +427,23 @@ def build_payload(
         "str": [str(s) for s in strings],
         "r": {
             "n": len(frame),
-            "lat": np.round(lat * _SCALE).astype(np.int64).tolist(),
-            "lon": np.round(lon * _SCALE).astype(np.int64).tolist(),
             "id": [_text(v) for v in frame["remark_id"].tolist()],
-            "o": owner_codes.tolist(),
-            "c": cat_codes.tolist(),
-            "m": method_codes.tolist(),
-            "d": day_list,
-            "dist": dist_dm.astype(np.int64).tolist(),
-            "k": district_codes.tolist(),
-            **{key: value.tolist() for key, value in encoded.items()},
+            "lat": typed_column(np.round(lat * _SCALE)),
+            "lon": typed_column(np.round(lon * _SCALE)),
+            "o": typed_column(owner_codes),
+            "c": typed_column(cat_codes),
+            "m": typed_column(method_codes),
+            "d": typed_column(day_array),
+            "dist": typed_column(np.clip(dist_dm, -1, 2**31 - 1)),
+            "k": typed_column(district_codes),
+            **{key: typed_column(value) for key, value in encoded.items()},
         },
         "geo": {
             "owners": _owner_polygons(owners, table),
             "districts": _features(districts, [{"d": i} for i in range(len(district_names))]),
-            "boundary": _features(boundary, [{} for _ in range(0 if boundary is None else len(boundary))]),
+            "boundary": _features(
+                boundary, [{} for _ in range(0 if boundary is None else len(boundary))]
+            ),
         },
     }
     return payload

@@ -1,7 +1,7 @@
 """District polygons and the municipality boundary shown under the remarks.
 
-By default geomap shows SCB's RegSO 2025 areas of Huddinge (CC0, shipped in ``data/``) and their union
-as the municipality boundary. Any polygon file with a name column can replace them.
+By default geomap shows SCB's RegSO 2025 areas of Huddinge (CC0, shipped in ``data/``) and their
+union as the municipality boundary. Any polygon file with a name column can replace them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,13 @@ import pyogrio
 
 from geomap.errors import InputError
 
-__all__ = ["DEFAULT_BOUNDARY_LAYER", "DEFAULT_DISTRICT_LAYER", "Geography", "default_regso_path", "read_geography"]
+__all__ = [
+    "DEFAULT_BOUNDARY_LAYER",
+    "DEFAULT_DISTRICT_LAYER",
+    "Geography",
+    "default_regso_path",
+    "read_geography",
+]
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Assemble one self-contained HTML map page from the payload, the page template and Leaflet.
 
-The page carries a Content-Security-Policy that only lets geomap's own scripts run (by hash): even if
-a text from the data were ever inserted as HTML, an injected ``<script>`` or ``onerror=`` would not
-execute. Texts from the data are set with ``textContent`` in ``templates/map.js``.
+The page carries a Content-Security-Policy that only lets geomap's own scripts run (by hash): even
+if a text from the data were ever inserted as HTML, an injected ``<script>`` or ``onerror=`` would
+not execute. Texts from the data are set with ``textContent`` in ``templates/map.js``.
 """
 
 from __future__ import annotations

@@ -250,14 +250,20 @@ def write_owner_maps(
             stem, n = f"{owner_file_stem(owner)}-{n}", n + 1
         used.add(stem.lower())
         stems[owner] = stem
-    targets = {o: check_writable(directory / f"{s}.html", overwrite=overwrite) for o, s in stems.items()}
+    targets = {
+        o: check_writable(directory / f"{s}.html", overwrite=overwrite) for o, s in stems.items()
+    }
     banner = _banner(data)
     written: dict[str, Path] = {}
     for owner, target in targets.items():
         mine = routed_remarks[routed_remarks["owner"].astype(str) == owner]
         name = names.get(owner)
         if name is None or pd.isna(name):
-            name = str(mine["owner_name"].dropna().iloc[0]) if mine["owner_name"].notna().any() else owner
+            name = (
+                str(mine["owner_name"].dropna().iloc[0])
+                if mine["owner_name"].notna().any()
+                else owner
+            )
         polygons: gpd.GeoDataFrame | None = data.owners
         if polygons is not None:
             polygons = polygons[polygons["owner"].astype(str) == owner]

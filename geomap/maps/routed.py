@@ -1,6 +1,7 @@
-"""Read a ``routed.gpkg`` (the output contract of ``geomap route``) and filter its remarks for a map.
+"""Read a ``routed.gpkg`` (output contract of ``geomap route``) and filter its remarks for a map.
 
-Only what a map needs is read: the ``remarks``, ``owners``, ``owner_registry`` and ``run_info`` layers.
+Only what a map needs is read: the ``remarks``, ``owners``, ``owner_registry`` and ``run_info``
+layers.
 Filters (period, categories, owners) are applied here so that a map and its counts always agree.
 """
 
@@ -89,7 +90,9 @@ def _layers(path: Path) -> list[str]:
         msg = f"{path}: file not found; pass the routed.gpkg written by 'geomap route'"
         raise InputError(msg)
     if path.is_dir():
-        msg = f"{path}: is a directory; pass the routed.gpkg file inside it (e.g. {path}/routed.gpkg)"
+        msg = (
+            f"{path}: is a directory; pass the routed.gpkg file inside it (e.g. {path}/routed.gpkg)"
+        )
         raise InputError(msg)
     try:
         return [str(name) for name in pyogrio.list_layers(path)[:, 0]]
@@ -126,7 +129,9 @@ def _read_registry(path: Path, layers: list[str], remarks: pd.DataFrame) -> pd.D
     return registry.loc[:, list(_REGISTRY_COLUMNS)].reset_index(drop=True)
 
 
-def read_owner_polygons(path: str | os.PathLike[str], *, layer: str | None = None) -> gpd.GeoDataFrame:
+def read_owner_polygons(
+    path: str | os.PathLike[str], *, layer: str | None = None
+) -> gpd.GeoDataFrame:
     """Read owner polygons (column ``owner``) from any vector file.
 
     Parameters
@@ -341,10 +346,10 @@ def filter_remarks(
         days = local_dates(remarks["timestamp"])
         valid = days.notna().to_numpy()
         if start:
-            valid &= (days >= pd.Timestamp(start)).fillna(False).to_numpy(dtype=bool)
+            valid = valid & (days >= pd.Timestamp(start)).fillna(False).to_numpy(dtype=bool)
         if end:
-            valid &= (days <= pd.Timestamp(end)).fillna(False).to_numpy(dtype=bool)
-        keep &= valid
+            valid = valid & (days <= pd.Timestamp(end)).fillna(False).to_numpy(dtype=bool)
+        keep = keep & valid
     if categories:
         codes = remarks["category"].astype("string").str.casefold()
         labels = remarks["category_label"].astype("string").str.casefold()
@@ -356,7 +361,7 @@ def filter_remarks(
                 f"known: {', '.join(_known(remarks['category']))}"
             )
             raise InputError(msg)
-        keep &= (codes.isin(wanted) | labels.isin(wanted)).fillna(False).to_numpy(dtype=bool)
+        keep = keep & (codes.isin(wanted) | labels.isin(wanted)).fillna(False).to_numpy(dtype=bool)
     if owner_ids:
         owner = remarks["owner"].astype("string")
         wanted = {o.strip() for o in owner_ids}
@@ -371,6 +376,6 @@ def filter_remarks(
             raise InputError(msg)
         selected = owner.isin(wanted - {"-"}).fillna(False).to_numpy(dtype=bool)
         if "-" in wanted:
-            selected |= owner.isna().to_numpy()
-        keep &= selected
+            selected = selected | owner.isna().to_numpy()
+        keep = keep & selected
     return remarks.loc[keep]

@@ -2,9 +2,19 @@
  * Every text that comes from the data is inserted with textContent (never as HTML). */
 (function () {
   "use strict";
+  var timings = { start: performance.now() };
   var D = JSON.parse(document.getElementById("geomap-data").textContent);
-  var R = D.r, N = R.n, S = D.str, OWNERS = D.owners, CATS = D.cats;
-  var DAY = 86400000, SCALE = 1e5;
+  var TYPES = { i8: Int8Array, i16: Int16Array, i32: Int32Array };
+  function decode(col) { // base64 little-endian typed array (see geomap/maps/data.py: typed_column)
+    var bin = atob(col.b), bytes = new Uint8Array(bin.length);
+    for (var b = 0; b < bin.length; b++) { bytes[b] = bin.charCodeAt(b); }
+    return new TYPES[col.t](bytes.buffer);
+  }
+  var R = { n: D.r.n, id: D.r.id };
+  Object.keys(D.r).forEach(function (key) { if (D.r[key] && D.r[key].b !== undefined) { R[key] = decode(D.r[key]); } });
+  var N = R.n, S = D.str, OWNERS = D.owners, CATS = D.cats;
+  timings.parsed = performance.now();
+  var DAY = 86400000, SCALE = 1e5, NO_DAY = -2147483648;
   var METHOD_SV = {
     category_rule: "kategoriregel", responsibility: "driftansvar", ownership: "ägande",
     nearest: "närmaste ägare", unrouted: "ej dirigerad"
@@ -31,7 +41,11 @@
     "M5.5 1h5v4.5H15v5h-4.5V15h-5v-4.5H1v-5h4.5z",
     "M3 1l5 5 5-5 2 2-5 5 5 5-2 2-5-5-5 5-2-2 5-5-5-5z",
     "M1 8a7 7 0 0 1 14 0v6H1z",
-    "M8 1.5a6.5 6.5 0 1 0 0.01 0zM8 5a3 3 0 1 1-0.01 0z"
+    "M8 1.5a6.5 6.5 0 1 0 0.01 0zM8 5a3 3 0 1 1-0.01 0z",
+    "M2 2h12v12H2zM5.5 5.5v5h5v-5z",
+    "M8 0.8L15.2 8 8 15.2 0.8 8zM8 5L5 8l3 3 3-3z",
+    "M1.2 8L14.5 1v14z",
+    "M14.8 8L1.5 1v14z"
   ];
 
   function el(tag, cls, text) {
@@ -41,7 +55,7 @@
     return e;
   }
   function str(i) { return i >= 0 ? S[i] : ""; }
-  function dayText(d) { return d === null ? "" : new Date(d * DAY).toISOString().slice(0, 10); }
+  function dayText(d) { return d === NO_DAY ? "" : new Date(d * DAY).toISOString().slice(0, 10); }
   function num(n) { return n.toLocaleString("sv-SE"); }
   function svgSymbol(shape, colour, flagged, size) {
     var s = size || 16;
@@ -67,7 +81,7 @@
   }
 
   // Map and background. Tiles only when online, so an offline map stays free of errors.
-  var map = L.map("gm-map", { zoomControl: true, minZoom: 8, maxZoom: 19 });
+  var map = L.map("gm-map", { zoomControl: true, minZoom: 11, maxZoom: 18 });
   map.attributionControl.addAttribution("Områden: SCB RegSO 2025");
   var tiles = L.tileLayer("https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png", {
     subdomains: "abcd", maxZoom: 19,
@@ -148,6 +162,7 @@
     if (lon < minLon) { minLon = lon; } if (lon > maxLon) { maxLon = lon; }
   }
 
+  timings.markers = performance.now();
   if (boundaryLayer.getLayers().length) {
     map.fitBounds(boundaryLayer.getBounds(), { padding: [10, 10] });
   } else if (N) {
@@ -227,7 +242,7 @@
       var mp = this._map, size = mp.getSize(), canvas = this._canvas;
       L.DomUtil.setPosition(canvas, mp.containerPointToLayerPoint([0, 0]));
       canvas.width = size.x; canvas.height = size.y;
-      var ctx = canvas.getContext("2d");
+      var ctx = canvas.getContext("2d", { willReadFrequently: true });
       var cell = 4, radius = 16, gw = Math.ceil(size.x / cell) + 1, gh = Math.ceil(size.y / cell) + 1;
       var grid = new Float32Array(gw * gh), scale = 256 * Math.pow(2, mp.getZoom());
       var origin = mp.getPixelBounds().min, idx = this._idx, max = 0;
@@ -271,17 +286,21 @@
   var dFrom = null, dTo = null, showMarkers = true, showHeat = false;
   var ownerCount = [], catCount = [], districtCount = [], visibleTotal = 0;
   var heat = new HeatLayer();
-  var progress = el("div", "gm-note");
+  var progress = el("div", "gm-note"), loading = false;
   function setReady(ready) {
+    if (ready && !timings.ready) { timings.ready = performance.now(); }
     document.body.dataset.ready = ready ? "1" : "0";
     api.ready = ready;
   }
   var cluster = L.markerClusterGroup({
-    chunkedLoading: true, chunkInterval: 120, chunkDelay: 1, showCoverageOnHover: false,
-    maxClusterRadius: 60, spiderfyOnMaxZoom: true, removeOutsideVisibleBounds: true,
+    chunkedLoading: true, chunkInterval: 250, chunkDelay: 1, showCoverageOnHover: false,
+    maxClusterRadius: 80, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 18, removeOutsideVisibleBounds: true,
     chunkProgress: function (done, total) {
       progress.textContent = done < total ? "Ritar kartan … " + Math.round(100 * done / total) + " %" : "";
-      if (done >= total) { setTimeout(function () { setReady(true); }, 0); }
+      if (loading && done >= total) {
+        loading = false;
+        setTimeout(function () { setReady(true); }, 0); // after the clusters are put on the map
+      }
     }
   }).addTo(map);
   cluster.on("click", function (e) { showPopup(e.layer); });
@@ -290,7 +309,7 @@
     if (!ownerOn[R.o[i]] || !catOn[R.c[i]]) { return false; }
     if (dFrom !== null || dTo !== null) {
       var d = R.d[i];
-      if (d === null || (dFrom !== null && d < dFrom) || (dTo !== null && d > dTo)) { return false; }
+      if (d === NO_DAY || (dFrom !== null && d < dFrom) || (dTo !== null && d > dTo)) { return false; }
     }
     return true;
   }
@@ -318,6 +337,7 @@
     updateCounts();
     cluster.clearLayers();
     if (showMarkers && list.length) {
+      loading = true;
       cluster.addLayers(list, true);
     } else {
       setTimeout(function () { setReady(true); }, 0);
@@ -381,7 +401,7 @@
       });
       root.appendChild(cats);
       var dates = section("Datum", true), box = el("div", "gm-dates");
-      var known = R.d.filter(function (d) { return d !== null; });
+      var known = Array.prototype.filter.call(R.d, function (d) { return d !== NO_DAY; });
       var lo = known.length ? dayText(known.reduce(function (a, b) { return a < b ? a : b; })) : "";
       var hi = known.length ? dayText(known.reduce(function (a, b) { return a > b ? a : b; })) : "";
       function dateInput(text, onValue) {
@@ -419,8 +439,9 @@
   var Legend = L.Control.extend({
     options: { position: "bottomleft" },
     onAdd: function () {
-      var root = el("div", "gm-legend leaflet-control");
-      root.appendChild(el("h2", null, "Teckenförklaring"));
+      var outer = el("details", "gm-legend leaflet-control"), root = outer;
+      outer.open = true;
+      outer.appendChild(el("summary", null, "Teckenförklaring"));
       root.appendChild(el("h3", null, "Färg = ansvarig ägare"));
       OWNERS.forEach(function (o) {
         var row = el("div", "gm-row"), sw = el("span", "gm-swatch"); sw.style.background = o.colour;
@@ -468,7 +489,7 @@
 
   // Test and automation hook.
   var api = {
-    map: map, ready: false,
+    map: map, ready: false, timings: timings,
     counts: function () {
       var owners = {}, cats = {}, districts = {};
       OWNERS.forEach(function (o, j) { owners[o.id] = ownerCount[j]; });

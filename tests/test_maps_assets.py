@@ -1,0 +1,53 @@
+"""Tests for geomap.maps.assets: Leaflet and markercluster inlined from pip packages or on a CDN."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from geomap.maps.assets import ASSETS, asset_notice, leaflet_head
+
+EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+def test_inline_head_needs_no_network() -> None:
+    head = leaflet_head()
+    assert not EXTERNAL.search(head)
+    assert "L.MarkerClusterGroup" in head  # the plugin
+    assert "Leaflet 1.9.3" in head  # the library banner
+    assert "url(images/" not in head  # CSS images inlined as data: URIs
+    assert "data:image/png;base64," in head
+    assert "sourceMappingURL" not in head
+
+
+def test_inline_head_cannot_close_its_script_element() -> None:
+    head = leaflet_head()
+    bodies = re.findall(r"<script>(.*?)</script>", head, flags=re.S)
+    assert len(bodies) == 2
+    assert all("</script" not in body.lower() for body in bodies)
+
+
+def test_cdn_head_links_same_versions() -> None:
+    head = leaflet_head(cdn=True)
+    assert "https://unpkg.com/leaflet@1.9.3/dist/leaflet.js" in head
+    assert "https://unpkg.com/leaflet.markercluster@1.4.1/dist/leaflet.markercluster.js" in head
+    assert 'integrity="sha256-' in head
+    assert len(head) < 2_000
+
+
+def test_without_plugins_only_leaflet() -> None:
+    assert "MarkerClusterGroup" not in leaflet_head(plugins=())
+
+
+def test_unknown_plugin_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"unknown plugin.*'heat'"):
+        leaflet_head(plugins=("heat",))
+
+
+def test_notice_names_versions_and_licences() -> None:
+    notice = asset_notice()
+    assert "Leaflet 1.9.3 (BSD-2-Clause" in notice
+    assert "Leaflet.markercluster 1.4.1 (MIT" in notice
+    assert "xstatic-leaflet-markercluster" in notice
+    assert set(ASSETS) == {"leaflet", "markercluster"}
