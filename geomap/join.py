@@ -29,6 +29,7 @@ __all__ = ["Location", "PolygonIndex", "locate"]
 
 NO_OWNER = -1
 _CHUNK = 50_000  # points per task on the thread pool
+_BLOCK = 32  # Morton-consecutive points that share one tree query
 _NEAREST_STEPS = (2.0, 8.0)  # metres; search radii tried before max_distance
 
 
@@ -47,6 +48,7 @@ class PolygonIndex:
     tree: shapely.STRtree
     bounds: tuple[float, float, float, float]
     edges: np.ndarray
+    envelopes: np.ndarray
 
     @classmethod
     def build(
@@ -90,7 +92,8 @@ class PolygonIndex:
         else:
             bounds = (0.0, 0.0, 0.0, 0.0)
         edges = shapely.boundary(geoms)
-        return cls(geoms, codes.astype("int64"), owner_ids, rank, tree, bounds, edges)
+        envelopes = shapely.bounds(geoms).reshape(-1, 4)
+        return cls(geoms, codes.astype("int64"), owner_ids, rank, tree, bounds, edges, envelopes)
 
 
 @dataclass
@@ -133,7 +136,6 @@ def locate(
     tolerance: float = 2.0,
     max_distance: float = 25.0,
     workers: int | None = None,
-    points: np.ndarray | None = None,
 ) -> Location:
     """Find the owner of each point ``(x, y)``.
 
@@ -149,8 +151,6 @@ def locate(
         Points covered by no polygon go to the nearest polygon within this distance (0 disables).
     workers
         Threads; default: the number of CPUs.
-    points
-        The same points as shapely geometries, if the caller has them (saves creating them).
 
     Examples
     --------
@@ -163,8 +163,6 @@ def locate(
     """
     x = np.asarray(x, dtype="float64")
     y = np.asarray(y, dtype="float64")
-    if points is not None:
-        points = np.asarray(points, dtype=object)
     n = len(x)
     result = Location.empty(n)
     if n == 0 or not len(index.geoms):
@@ -178,7 +176,7 @@ def locate(
     todo = np.flatnonzero(valid & ~result.outside)
     todo = todo[np.argsort(_morton(x[todo], y[todo], index.bounds), kind="stable")]
     if len(todo):
-        _exact_path(index, x, y, points, todo, result, tolerance, max_distance, workers)
+        _exact_path(index, x, y, todo, result, tolerance, max_distance, workers)
     return result
 
 
@@ -202,7 +200,6 @@ def _exact_path(
     index: PolygonIndex,
     x: np.ndarray,
     y: np.ndarray,
-    points: np.ndarray | None,
     todo: np.ndarray,
     result: Location,
     tolerance: float,
@@ -214,8 +211,7 @@ def _exact_path(
     threads = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
 
     def run(chunk: np.ndarray) -> tuple[np.ndarray, Location]:
-        pts = shapely.points(x[chunk], y[chunk]) if points is None else points[chunk]
-        return chunk, _exact_chunk(index, x[chunk], y[chunk], pts, tolerance, max_distance, risky)
+        return chunk, _exact_chunk(index, x[chunk], y[chunk], tolerance, max_distance, risky)
 
     if threads == 1:
         parts = [run(c) for c in chunks]
@@ -236,9 +232,15 @@ def _near_other_owner(index: PolygonIndex, tolerance: float) -> np.ndarray:
     risky = np.zeros(len(index.geoms), dtype=bool)
     if tolerance <= 0:
         return risky
-    a, b = index.tree.query(index.geoms, predicate="dwithin", distance=tolerance)
+    env = index.envelopes
+    grown = shapely.box(
+        env[:, 0] - tolerance, env[:, 1] - tolerance, env[:, 2] + tolerance, env[:, 3] + tolerance
+    )
+    a, b = index.tree.query(grown)  # envelopes only; exact distances for other owners' pairs
     other = index.owner_codes[a] != index.owner_codes[b]
-    risky[a[other]] = True
+    a, b = a[other], b[other]
+    close = shapely.dwithin(index.geoms[a], index.geoms[b], tolerance)
+    risky[a[close]] = True
     return risky
 
 
@@ -246,16 +248,13 @@ def _exact_chunk(
     index: PolygonIndex,
     x: np.ndarray,
     y: np.ndarray,
-    points: np.ndarray,
     tolerance: float,
     max_distance: float,
     risky: np.ndarray,
 ) -> Location:
     n = len(x)
     out = Location.empty(n)
-    p, g = index.tree.query(points)
-    covers = shapely.intersects_xy(index.geoms[g], x[p], y[p])
-    p, g = p[covers], g[covers]
+    p, g = _covering_pairs(index, x, y)
     owner = index.owner_codes[g]
     multi = np.bincount(p, minlength=n)[p] > 1
     # Points in one polygon only: that polygon's owner.
@@ -281,7 +280,10 @@ def _exact_chunk(
     near = _distinct_pairs(mp, mowner, index)
     if tolerance > 0 and len(chosen):
         edge = chosen[risky[polygon[chosen]]]
-        edge = edge[shapely.dwithin(index.edges[polygon[edge]], points[edge], tolerance)]
+        near_edge = shapely.dwithin(
+            index.edges[polygon[edge]], shapely.points(x[edge], y[edge]), tolerance
+        )
+        edge = edge[near_edge]
         others = _other_owners_within(index, x, y, edge, out.owner, tolerance)
         own = np.column_stack([edge, out.owner[edge]])
         near = np.concatenate([near, own, others])
@@ -294,8 +296,57 @@ def _exact_chunk(
 
     uncovered = np.flatnonzero(~out.inside)
     if max_distance > 0 and len(uncovered):
-        _nearest(index, points[uncovered], uncovered, out, tolerance, max_distance)
+        _nearest(index, x[uncovered], y[uncovered], uncovered, out, tolerance, max_distance)
     return out
+
+
+def _block_candidates(
+    index: PolygonIndex, x: np.ndarray, y: np.ndarray, pad: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(point, polygon) pairs whose polygon envelope lies within ``pad`` of the point.
+
+    The points come (roughly) in Morton order, so each run of ``_BLOCK`` consecutive points is
+    compact in space: the tree is queried once per run with the run's bounding box grown by
+    ``pad``, and the candidates are then cut down per point by envelope, in numpy.
+    """
+    n = len(x)
+    starts = np.arange(0, n, _BLOCK)
+    boxes = shapely.box(
+        np.minimum.reduceat(x, starts) - pad,
+        np.minimum.reduceat(y, starts) - pad,
+        np.maximum.reduceat(x, starts) + pad,
+        np.maximum.reduceat(y, starts) + pad,
+    )
+    block, g = index.tree.query(boxes)
+    sizes = np.diff(np.append(starts, n))[block]
+    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    p = np.repeat(starts[block], sizes) + offset
+    g = np.repeat(g, sizes)
+    env = index.envelopes
+    dx = np.maximum(np.maximum(env[g, 0] - x[p], x[p] - env[g, 2]), 0.0)
+    dy = np.maximum(np.maximum(env[g, 1] - y[p], y[p] - env[g, 3]), 0.0)
+    near = dx * dx + dy * dy <= pad * pad
+    return p[near], g[near]
+
+
+def _covering_pairs(
+    index: PolygonIndex, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(point, polygon) pairs where the polygon covers the point."""
+    p, g = _block_candidates(index, x, y, 0.0)
+    covers = shapely.intersects_xy(index.geoms[g], x[p], y[p])
+    return p[covers], g[covers]
+
+
+def _pairs_within(
+    index: PolygonIndex, x: np.ndarray, y: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(point, polygon, distance) for polygons within ``radius`` of each point."""
+    p, g = _block_candidates(index, x, y, radius)
+    points = shapely.points(x, y)
+    d = shapely.distance(index.geoms[g], points[p])
+    keep = d <= radius
+    return p[keep], g[keep], d[keep]
 
 
 def _other_owners_within(
@@ -348,7 +399,8 @@ def _candidate_lists(pairs: np.ndarray, flagged: np.ndarray, index: PolygonIndex
 
 def _nearest(
     index: PolygonIndex,
-    points: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
     where: np.ndarray,
     out: Location,
     tolerance: float,
@@ -360,19 +412,18 @@ def _nearest(
     The search radius grows in steps, since most such points (in streets) are a few metres from a
     parcel and a small radius tests far fewer polygons.
     """
-    remaining = np.arange(len(points))
+    remaining = np.arange(len(x))
     radii = sorted({min(r + tolerance, max_distance) for r in _NEAREST_STEPS} | {max_distance})
     for radius in radii:
         if not len(remaining):
             break
-        p2, g2 = index.tree.query(points[remaining], predicate="dwithin", distance=radius)
-        d2 = shapely.distance(index.geoms[g2], points[remaining][p2])
+        p2, g2, d2 = _pairs_within(index, x[remaining], y[remaining], radius)
         best = np.full(len(remaining), np.inf)
         np.minimum.at(best, p2, d2)
         # Done: nothing within max_distance, or the nearest plus the tolerance fits in this radius.
         done = (best + tolerance <= radius) | (radius >= max_distance)
         keep = done[p2] & (d2 <= best[p2] + tolerance + 1e-9)
-        _assign_nearest(index, remaining[p2[keep]], g2[keep], d2[keep], where, out, len(points))
+        _assign_nearest(index, remaining[p2[keep]], g2[keep], d2[keep], where, out, len(x))
         remaining = remaining[~done]
 
 

@@ -180,10 +180,12 @@ def build_remarks(
     index = out.index
 
     def text(field: str) -> pd.Series:
+        """The field's column as stripped text, empty strings missing (vectorised)."""
         column = found[field]
         if column is None:
             return pd.Series(None, index=index, dtype=object)
-        return _clean_text(out[column])
+        values = out[column].astype("string").str.strip()
+        return values.where(values != "")
 
     walk_id = text("walk_id")
     out["source"] = _sources(text("source"), walk_id, source)
@@ -201,16 +203,6 @@ def build_remarks(
     out["place"] = text("place")
     out["remark_id"] = _remark_ids(out, frame[columns], text("id"), walk_id, text("number"))
     return out
-
-
-def _clean_text(values: pd.Series) -> pd.Series:
-    """Text values as objects, stripped, with empty strings as missing (per distinct value)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    stripped = [str(v).strip() or None for v in uniques]
-    table = np.array([*stripped, None], dtype=object)
-    return pd.Series(
-        table[np.where(codes < 0, len(table) - 1, codes)], index=values.index, dtype=object
-    )
 
 
 def _sources(values: pd.Series, walk_id: pd.Series, default: str | None) -> pd.Series:

@@ -139,7 +139,6 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
     xy = np.full((n, 2), np.nan)
     xy[~missing] = shapely.get_coordinates(geoms[~missing])
     x, y = xy[:, 0], xy[:, 1]
-    points = geoms if bool(np.all(shapely.get_type_id(geoms[~missing]) == 0)) else None
     loc = locate(
         router.owners,
         x,
@@ -147,7 +146,6 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
         tolerance=router.tolerance,
         max_distance=router.max_distance,
         workers=router.workers,
-        points=points,
     )
     ids = np.array(router.registry.ids, dtype=object)
     land = _to_registry(loc.owner, router.owners, ids)
@@ -163,7 +161,6 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
             tolerance=0.0,
             max_distance=0.0,
             workers=router.workers,
-            points=points,
         )
         in_resp = rloc.owner != NO_OWNER
         owner[in_resp] = _to_registry(rloc.owner, router.responsibility, ids)[in_resp]
@@ -261,14 +258,24 @@ def _reasons(
     the distance of ``nearest`` remarks is formatted per row.
     """
     n = len(method)
-    cat = pd.factorize(labels if labels is not None else pd.Series([""] * n), use_na_sentinel=True)
-    keys = np.column_stack([method, owner, land, rule_hit, flags, cat[0]])
-    uniques, inverse = np.unique(keys, axis=0, return_inverse=True)
+    cat_codes, cat_values = pd.factorize(
+        labels if labels is not None else pd.Series([""] * n), use_na_sentinel=True
+    )
+    # One int64 key per distinct (method, owner, land owner, rule, flags, category label).
+    parts = [method, owner, land, rule_hit + 1, flags, cat_codes + 1]
+    key = np.zeros(n, dtype="int64")
+    for part in parts:
+        part = np.asarray(part, dtype="int64")
+        key = key * (int(part.max(initial=0)) + 1) + part
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    uniques = np.column_stack([np.asarray(p, dtype="int64")[first] for p in parts])
     names = [o.name for o in router.registry.owners] + [""]
     heads, tails = [], []
     for m, o, lo, rule, f, c in uniques:
-        label = str(cat[1][c]) if c >= 0 else ""
-        head, tail = _reason_parts(router, int(m), names[o], names[lo], int(rule), int(f), label)
+        label = str(cat_values[c - 1]) if c > 0 else ""
+        head, tail = _reason_parts(
+            router, int(m), names[o], names[lo], int(rule) - 1, int(f), label
+        )
         heads.append(head)
         tails.append(tail)
     head_arr = np.array(heads, dtype=object)[inverse.ravel()]

@@ -263,3 +263,16 @@ def test_per_owner_map(browser: Any, maps: Maps) -> None:
     assert "Huge Bostäder AB" in page.locator("#gm-title").inner_text()
     _screenshot(page, "maps_owner_huge.png")
     next(opened, None)
+
+
+def test_content_security_policy_blocks_injected_handlers(browser: Any, maps: Maps) -> None:
+    opened = _open(browser, maps.overview)
+    page = next(opened).page
+    page.evaluate(
+        """() => { const d = document.createElement('div');
+        d.innerHTML = '<img src="data:," onerror="window.__pwned = 3">';
+        document.body.appendChild(d); }"""
+    )
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned === undefined")
+    next(opened, None)

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geomap.maps.data import (
+    N_SHAPES,
     NO_DAY,
     PALETTE,
     UNROUTED_COLOUR,
@@ -195,4 +196,15 @@ def test_unknown_category_gets_label() -> None:
     remarks = make_remarks()
     remarks.loc[0, "category"] = None
     p = payload(remarks)
-    assert p["cats"][-1] == {"code": "", "label": "Okänd kategori"}
+    assert p["cats"][-1]["label"] == "Okänd kategori" and p["cats"][-1]["code"] == ""
+
+
+def test_category_symbols_are_the_same_in_every_map() -> None:
+    remarks = make_remarks()
+    full = {c["code"]: c["shape"] for c in payload()["cats"]}
+    part = {
+        c["code"]: c["shape"] for c in payload(remarks[remarks["category"] == "belysning"])["cats"]
+    }
+    assert part["belysning"] == full["belysning"]
+    assert len({full["klotter"], full["belysning"], full["nedskrapning"]}) == 3
+    assert all(0 <= s < N_SHAPES for s in full.values())
