@@ -343,8 +343,8 @@ def _pairs_within(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(point, polygon, distance) for polygons within ``radius`` of each point."""
     p, g = _block_candidates(index, x, y, radius)
-    points = shapely.points(x, y)
-    d = shapely.distance(index.geoms[g], points[p])
+    points = np.asarray(shapely.points(x, y), dtype=object)
+    d = np.asarray(shapely.distance(index.geoms[g], points[p]), dtype="float64")
     keep = d <= radius
     return p[keep], g[keep], d[keep]
 

@@ -10,8 +10,10 @@ Polygons (owners, districts, the municipality boundary) are GeoJSON with coordin
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +28,12 @@ from geomap.maps.routed import local_dates
 
 __all__ = [
     "NO_DAY",
+    "N_SHAPES",
     "PALETTE",
     "UNROUTED_COLOUR",
     "MapText",
     "build_payload",
+    "category_shape",
     "owner_table",
     "script_json",
     "spatial_order",
@@ -54,6 +58,8 @@ _STRING_COLUMNS = ("description", "action", "candidates", "reason", "place", "so
 _SCALE = 100_000  # 1e-5 degree
 _EPOCH = pd.Timestamp("1970-01-01")
 _OTHER_OWNER = "annan ägare"
+#: Number of category symbols drawn by templates/map.js (``SHAPES``).
+N_SHAPES = 16
 #: Day number written for remarks without a date (the smallest 32-bit integer).
 NO_DAY = -(2**31)
 _INT_TYPES = (("i8", np.int8), ("i16", np.int16), ("i32", np.int32))
@@ -273,7 +279,36 @@ def _mask_candidates(values: pd.Series, scope_owner: str) -> pd.Series:
     return values.map({u: _mask(u) for u in uniques})
 
 
-def _category_table(remarks: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, str]]]:
+@functools.lru_cache(maxsize=1)
+def _vocabulary() -> tuple[str, ...]:
+    try:
+        from geomap.categories import load_categories
+
+        return tuple(str(c) for c in load_categories().codes())
+    except Exception:  # the vocabulary only fixes symbols; without it they follow frequency
+        return ()
+
+
+def category_shape(code: str) -> int:
+    """Return the symbol number of a category, the same in every map.
+
+    Codes of the vocabulary (``geomap/resources/categories.toml``) get their position in it;
+    other texts a number derived from the text.
+
+    Examples
+    --------
+    >>> category_shape("klotter") == category_shape("klotter")
+    True
+    """
+    vocabulary = _vocabulary()
+    if code in vocabulary:
+        return vocabulary.index(code)
+    spare = N_SHAPES - len(vocabulary)
+    digest = zlib.crc32(code.encode("utf-8"))
+    return len(vocabulary) + digest % spare if spare > 0 else digest % N_SHAPES
+
+
+def _category_table(remarks: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, Any]]]:
     codes, order = _codes(remarks["category"])
     labels = (
         remarks.assign(_c=remarks["category"].astype("string"))
@@ -281,9 +316,11 @@ def _category_table(remarks: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, s
         .drop_duplicates("_c")
         .set_index("_c")["category_label"]
     )
-    cats = [{"code": c, "label": _text(labels.get(c)) or c} for c in order]
+    cats: list[dict[str, Any]] = [
+        {"code": c, "label": _text(labels.get(c)) or c, "shape": category_shape(c)} for c in order
+    ]
     if (codes < 0).any():
-        cats.append({"code": "", "label": "Okänd kategori"})
+        cats.append({"code": "", "label": "Okänd kategori", "shape": category_shape("")})
         codes = np.where(codes < 0, len(cats) - 1, codes)
     return codes, cats
 

@@ -142,7 +142,7 @@
     var key = o + ":" + c + ":" + (flagged ? 1 : 0);
     if (!icons[key]) {
       icons[key] = L.divIcon({
-        className: "gm-icon", html: svgSymbol(c, OWNERS[o].colour, flagged, 16),
+        className: "gm-icon", html: svgSymbol(CATS[c].shape, OWNERS[o].colour, flagged, 16),
         iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -7]
       });
     }
@@ -394,7 +394,7 @@
       var cats = section("Kategori", true);
       cats.appendChild(allNone(function (on) { CATS.forEach(function (c, j) { catOn[j] = on; ui.cats[j].box.checked = on; }); applyFilters(); }));
       ui.cats = CATS.map(function (c, j) {
-        var r = checkRow(c.label, true, function (on) { catOn[j] = on; applyFilters(); }, symbolNode(j, "#6b6b6b", false));
+        var r = checkRow(c.label, true, function (on) { catOn[j] = on; applyFilters(); }, symbolNode(c.shape, "#6b6b6b", false));
         r.row.dataset.category = c.code;
         cats.appendChild(r.row);
         return r;
@@ -450,7 +450,7 @@
       root.appendChild(el("h3", null, "Symbol = kategori"));
       CATS.forEach(function (c, j) {
         var row = el("div", "gm-row");
-        row.appendChild(symbolNode(j, "#6b6b6b", false)); row.appendChild(el("span", null, c.label)); root.appendChild(row);
+        row.appendChild(symbolNode(c.shape, "#6b6b6b", false)); row.appendChild(el("span", null, c.label)); root.appendChild(row);
       });
       root.appendChild(el("h3", null, "Övrigt"));
       var items = [
