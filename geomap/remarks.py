@@ -184,7 +184,10 @@ def build_remarks(
         column = found[field]
         if column is None:
             return pd.Series(None, index=index, dtype=object)
-        values = out[column].astype("string").str.strip()
+        values = out[column]
+        if pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 == 0).all()):
+            values = values.astype("Int64")  # 3.0 → "3" (integers that a concat made float)
+        values = values.astype("string").str.strip()
         return values.where(values != "")
 
     walk_id = text("walk_id")

@@ -90,3 +90,9 @@ def test_unparseable_dates_are_empty(caplog: pytest.LogCaptureFixture) -> None:
 def test_find_column() -> None:
     assert find_column(["Latitud", "Händelsetyp"], "category") == "Händelsetyp"
     assert find_column(["x"], "description") is None
+
+
+def test_walk_numbers_made_float_by_a_concat_stay_integers() -> None:
+    f = frame({"vandring_id": ["TV1", "TV1", None], "nr": [1.0, 2.0, float("nan")]})
+    out = build_remarks(f, categories=load_categories())
+    assert out["remark_id"].tolist()[:2] == ["TV1-1", "TV1-2"]
