@@ -19,9 +19,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from pyproj import CRS, Transformer
 
 from geomap import __version__
@@ -127,9 +124,7 @@ def write_routed_gpkg(result: RouteResult, path: Path) -> None:
 
 
 def _write_routed_layers(result: RouteResult, path: Path) -> None:
-    remarks = result.remarks.copy()
-    remarks["timestamp"] = remarks["timestamp"].astype("datetime64[ms]")
-    pyogrio.write_dataframe(remarks, path, layer="remarks", driver="GPKG", use_arrow=True)
+    pyogrio.write_dataframe(result.remarks, path, layer="remarks", driver="GPKG", use_arrow=True)
     owners = result.owners[["owner", result.owners.geometry.name]]
     pyogrio.write_dataframe(
         owners, path, layer="owners", driver="GPKG", append=True, promote_to_multi=True
@@ -257,6 +252,10 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, *, title: str) -> None:
+    from openpyxl import Workbook  # imported here: only list writing needs it
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     safe = neutralise_formulas(frame)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title="Anmärkningar")

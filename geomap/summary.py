@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from pyproj import CRS
 
@@ -80,9 +81,15 @@ def summarise(
     max_distance: float,
 ) -> RouteSummary:
     """Count a routed frame into a :class:`RouteSummary`."""
-    owner = remarks["owner"].astype(object).where(remarks["owner"].notna(), "")
-    table = pd.crosstab(owner, remarks["route_method"].astype(object))
-    counts = {str(o): {str(m): int(v) for m, v in row.items() if v} for o, row in table.iterrows()}
+    owner_code, owners = pd.factorize(remarks["owner"], use_na_sentinel=True)
+    method_code, methods = pd.factorize(remarks["route_method"])
+    width = len(methods)
+    cells = np.bincount((owner_code + 1) * width + method_code, minlength=(len(owners) + 1) * width)
+    names = ["", *(str(o) for o in owners)]
+    counts: dict[str, dict[str, int]] = {}
+    for position in np.flatnonzero(cells):
+        row = counts.setdefault(names[position // width], {})
+        row[str(methods[position % width])] = int(cells[position])
     flags = remarks["flags"].fillna("")
     unknown = remarks.loc[flags.str.contains("unknown_category", regex=False), "category_raw"]
     stamps = remarks["timestamp"].dropna()
