@@ -151,6 +151,10 @@ def test_loads_offline_without_errors(overview: Page) -> None:
     assert page.locator("#gm-banner").inner_text() == "SYNTETISKA TESTDATA"
     assert page.locator("#gm-period").inner_text() == "Period: 2025-03-01 – 2025-12-31"
     assert page.locator(".leaflet-tile").count() == 0  # no background tiles offline
+    if page.evaluate("Object.keys(window.geomap.counts().districts).length"):
+        assert (
+            "Områden: SCB RegSO 2025" in page.locator(".leaflet-control-attribution").inner_text()
+        )
     _screenshot(page, "maps_overview.png")
 
 

@@ -77,11 +77,14 @@ class MapText:
         Human-readable period, e.g. ``"2025-01-01 – 2025-12-31"`` (empty when unknown).
     banner : str or None
         Warning banner (e.g. "synthetic demo data"); None for no banner.
+    district_source : str
+        Attribution of the districts (e.g. "SCB RegSO 2025"); empty for none.
     """
 
     title: str
     period: str = ""
     banner: str | None = None
+    district_source: str = ""
 
 
 def _text(value: object) -> str:
@@ -456,6 +459,7 @@ def build_payload(
         "title": text.title,
         "period": text.period,
         "banner": text.banner,
+        "district_source": text.district_source,
         "unlocated": unlocated,
         "owners": owner_list,
         "cats": cats,

@@ -44,10 +44,13 @@ class Geography:
         District polygons with column ``name``.
     boundary : geopandas.GeoDataFrame or None
         The municipality boundary polygon(s).
+    source : str
+        Attribution shown on the map (e.g. "SCB RegSO 2025"), empty when unknown.
     """
 
     districts: gpd.GeoDataFrame | None
     boundary: gpd.GeoDataFrame | None
+    source: str = ""
 
 
 def default_regso_path() -> Path | None:
@@ -160,4 +163,5 @@ def read_geography(
         boundary = boundary[["geometry"]]
     else:
         boundary = gpd.GeoDataFrame(geometry=[districts.union_all()], crs=districts.crs)
-    return Geography(districts=districts, boundary=boundary)
+    attribution = "SCB RegSO 2025" if chosen.startswith("regso_2025") else ""
+    return Geography(districts=districts, boundary=boundary, source=attribution)

@@ -104,6 +104,7 @@ def build_map_html(
     cdn: bool = False,
     period: str = "",
     scope_owner: str | None = None,
+    district_source: str = "",
 ) -> str:
     """Build the HTML of an interactive map from data frames.
 
@@ -127,6 +128,8 @@ def build_map_html(
         Link Leaflet on unpkg.com instead of inlining it (the page then needs the network).
     period : str, default ""
         Period shown under the title, e.g. ``"2025-01-01 – 2025-12-31"``.
+    district_source : str, default ""
+        Attribution of the districts shown in the map corner (e.g. "SCB RegSO 2025").
     scope_owner : str, optional
         Make a per-owner map: nothing of other owners is included (see
         :func:`geomap.maps.data.build_payload`). ``remarks`` should already hold only that owner.
@@ -151,6 +154,7 @@ def build_map_html(
         title=title or DEFAULT_TITLE,
         period=period,
         banner=synthetic_label or None,
+        district_source=district_source,
     )
     payload = build_payload(
         remarks,

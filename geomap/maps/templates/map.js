@@ -82,7 +82,10 @@
 
   // Map and background. Tiles only when online, so an offline map stays free of errors.
   var map = L.map("gm-map", { zoomControl: true, minZoom: 11, maxZoom: 18 });
-  map.attributionControl.addAttribution("Områden: SCB RegSO 2025");
+  if (D.district_source && D.districts.length) { // Leaflet inserts attributions as HTML: escape
+    var esc = el("span", null, "Områden: " + D.district_source);
+    map.attributionControl.addAttribution(esc.innerHTML);
+  }
   var tiles = L.tileLayer("https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png", {
     subdomains: "abcd", maxZoom: 19,
     attribution: "© OpenStreetMap-bidragsgivare © CARTO"
@@ -114,7 +117,8 @@
   var districtTips = [];
   var districtLayer = L.geoJSON(D.geo.districts, {
     pane: "gm-districts",
-    style: { color: "#4a4a4a", weight: 1.2, dashArray: "5 4", fill: true, fillOpacity: 0 },
+    // Solid thin lines: neighbouring districts share edges, and two dashed copies would look solid.
+    style: { color: "#6a6a6a", weight: 1.3, opacity: 0.9, fill: true, fillOpacity: 0 },
     onEachFeature: function (f, layer) {
       var tip = el("span", "gm-district-tip");
       districtTips[f.properties.d] = tip;
@@ -456,7 +460,7 @@
       var items = [
         [symbolNode(0, "#6b6b6b", true), "Svart kant: nära gräns – kontrollera ägaren"],
         [(function () { var s = el("span", "gm-swatch"); s.style.background = "rgba(0,114,178,.3)"; return s; })(), "Ytor: ägarens mark"],
-        [el("span", "gm-line gm-dash"), "Område (SCB RegSO), antal i verktygstips"],
+        [el("span", "gm-line gm-thin"), "Område (RegSO), antal i verktygstips"],
         [el("span", "gm-line"), "Kommungräns"],
         [(function () { var s = el("span", "gm-swatch"); s.style.background = "rgba(110,204,57,.8)"; s.style.borderRadius = "50%"; return s; })(), "Kluster: antal anmärkningar"]
       ];
