@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geomap.errors import ConfigError
+from geomap.tomlfile import load_toml
 
 __all__ = ["Categories", "Category", "load_categories", "normalise_text"]
 
@@ -121,18 +122,10 @@ def load_categories(path: str | Path | None = None) -> Categories:
     if path is None:
         text = resources.files("geomap.resources").joinpath("categories.toml").read_text("utf-8")
         where = "geomap/resources/categories.toml"
+        data = tomllib.loads(text)
     else:
         where = str(path)
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            msg = f"{where}: cannot read the category vocabulary ({exc.strerror})"
-            raise ConfigError(msg) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{where}: not valid TOML ({exc})"
-        raise ConfigError(msg) from None
+        data = load_toml(path, what="category vocabulary", option="--vocabulary")
     items = []
     for i, entry in enumerate(data.get("category", []), start=1):
         if "code" not in entry or "label" not in entry:

@@ -5,19 +5,19 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 
 from geomap.crs import WORKING_CRS, check_axes, parse_crs
 from geomap.errors import ConfigError, CRSError, InputError
+from geomap.tomlfile import load_toml
+from geomap.vector import read_vector
 
 __all__ = [
     "Owner",
@@ -131,14 +131,7 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
     'Huddinge kommun'
     """
     where = str(path)
-    try:
-        data = tomllib.loads(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        msg = f"{where}: cannot read the owner registry ({exc.strerror}); check --registry"
-        raise ConfigError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{where}: the owner registry is not valid TOML ({exc})"
-        raise ConfigError(msg) from None
+    data = load_toml(path, what="owner registry", option="--registry")
     entries = data.get("owner")
     if not isinstance(entries, list) or not entries:
         msg = f"{where}: no [[owner]] entries; each needs id, name and colour"
@@ -226,15 +219,7 @@ def load_owner_layer(
     if not source.exists():
         msg = f"{source}: no such {what}; check the path"
         raise InputError(msg)
-    try:
-        frame = pyogrio.read_dataframe(source, layer=layer, use_arrow=True)
-    except pyogrio.errors.DataLayerError as exc:
-        msg = f"{source}: cannot read layer {layer!r} of the {what} ({exc})"
-        raise InputError(msg) from None
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        msg = f"{source}: the {what} is not a readable vector file ({reason})"
-        raise InputError(msg) from None
+    frame = read_vector(source, layer=layer, what=what)
     if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         msg = f"{source}: the {what} holds no polygons; expected polygons with an owner column"
         raise InputError(msg)

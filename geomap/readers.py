@@ -15,13 +15,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
 from geomap.crs import WORKING_CRS, check_axes, infer_crs_from_values, parse_crs
 from geomap.errors import CRSError, InputError
 from geomap.tables import TABLE_SUFFIXES, find_coordinate_columns, parse_numbers, read_table
+from geomap.vector import read_vector
 
 __all__ = ["ReadInfo", "read_remarks"]
 
@@ -153,15 +153,7 @@ def _read_table_points(
 def _read_vector_points(
     path: Path, *, crs: CRS | None, layer: str | int | None
 ) -> tuple[gpd.GeoDataFrame, ReadInfo]:
-    try:
-        frame = _read_vector(path, layer=layer)
-    except pyogrio.errors.DataLayerError as exc:
-        msg = f"{path}: cannot read layer {layer!r} ({exc}); list layers with `ogrinfo {path}`"
-        raise InputError(msg) from None
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        msg = f"{path}: not a readable vector file or table ({reason}); check the file and format"
-        raise InputError(msg) from None
+    frame = read_vector(path, layer=layer, what="remark file")
     if not isinstance(frame, gpd.GeoDataFrame) or "geometry" not in frame:
         msg = f"{path}: the layer has no geometry column; give a point layer or a table with coordinates"
         raise InputError(msg)
@@ -218,17 +210,6 @@ def _check_area_of_use(
             f"{_crs_name(crs)}'s area; the file mixes coordinate systems: convert them to one"
         )
     raise CRSError(msg)
-
-
-def _read_vector(path: Path, *, layer: str | int | None) -> gpd.GeoDataFrame | pd.DataFrame:
-    """Read a vector file with pyogrio (arrow); GeoParquet with pyarrow (GDAL wheels lack it)."""
-    if path.suffix.lower() in {".parquet", ".geoparquet"}:
-        try:
-            return gpd.read_parquet(path)
-        except (ValueError, OSError) as exc:
-            msg = f"{path}: not a readable GeoParquet file ({exc}); check the file"
-            raise InputError(msg) from None
-    return pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
 
 
 def _to_points(frame: gpd.GeoDataFrame, path: Path, info: ReadInfo) -> gpd.GeoDataFrame:

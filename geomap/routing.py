@@ -34,7 +34,7 @@ from geomap.owners import (
     registry_from_ids,
 )
 from geomap.readers import ReadInfo, concat_frames, read_remarks
-from geomap.remarks import build_remarks
+from geomap.remarks import MODEL_COLUMNS, build_remarks
 from geomap.rules import CategoryRule, apply_rules, load_rules
 from geomap.summary import RouteSummary, summarise
 
@@ -545,28 +545,6 @@ def _overlapping_owner_polygons(frame: gpd.GeoDataFrame) -> int:
 
 
 def _order_columns(remarks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    first = [
-        "remark_id",
-        "source",
-        "category",
-        "category_label",
-        "category_raw",
-        "timestamp",
-        "description",
-        "action",
-        "walk_id",
-        "walk_date",
-        "place",
-        "owner",
-        "owner_name",
-        "land_owner",
-        "route_method",
-        "distance_m",
-        "candidates",
-        "flags",
-        "reason",
-        "source_file",
-        "source_row",
-    ]
+    first = [*MODEL_COLUMNS, "source_file", "source_row"]
     rest = [c for c in remarks.columns if c not in first and c != remarks.geometry.name]
     return remarks[[*first, *rest, remarks.geometry.name]]

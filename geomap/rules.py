@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from geomap.errors import ConfigError
+from geomap.tomlfile import load_toml
 
 __all__ = ["CategoryRule", "apply_rules", "load_rules"]
 
@@ -42,14 +41,7 @@ def load_rules(path: str | os.PathLike[str]) -> list[CategoryRule]:
     'belysningsenheten'
     """
     where = str(path)
-    try:
-        data = tomllib.loads(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        msg = f"{where}: cannot read the rules file ({exc.strerror}); check --rules"
-        raise ConfigError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{where}: the rules file is not valid TOML ({exc})"
-        raise ConfigError(msg) from None
+    data = load_toml(path, what="rules file", option="--rules")
     rules = []
     for i, entry in enumerate(data.get("rule", []), start=1):
         missing = [k for k in ("category", "owner") if not str(entry.get(k, "")).strip()]

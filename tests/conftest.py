@@ -107,3 +107,24 @@ def remarks_csv(tmp_path: Path) -> Path:
     path = tmp_path / "lagesbild.csv"
     path.write_bytes("\r\n".join(rows).replace(".", ",").encode("utf-8-sig"))
     return path
+
+
+def execute_notebook(path: Path) -> str:
+    """Run a notebook top to bottom in its own folder; return the text of all its outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    return "".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for o in cell.get("outputs", [])
+    )

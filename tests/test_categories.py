@@ -64,11 +64,11 @@ def test_conflicting_alias_is_a_config_error(tmp_path: Path) -> None:
 def test_bad_vocabulary_files(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[[category]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"bad\.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match=r"bad\.toml: the category vocabulary is not valid TOML"):
         load_categories(bad)
     incomplete = tmp_path / "incomplete.toml"
     incomplete.write_text('[[category]]\ncode = "a"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"number 1 needs both 'code' and 'label'"):
         load_categories(incomplete)
-    with pytest.raises(ConfigError, match=r"missing\.toml: cannot read"):
+    with pytest.raises(ConfigError, match=r"missing\.toml: cannot read the category vocabulary"):
         load_categories(tmp_path / "missing.toml")

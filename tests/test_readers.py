@@ -164,7 +164,9 @@ def test_table_without_inferable_crs(tmp_path: Path) -> None:
 def test_corrupt_geopackage(tmp_path: Path) -> None:
     path = tmp_path / "broken.gpkg"
     path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
-    with pytest.raises(InputError, match=r"broken\.gpkg: not a readable vector file"):
+    with pytest.raises(
+        InputError, match=r"broken\.gpkg: the remark file is not a readable vector file"
+    ):
         read_remarks(path)
 
 

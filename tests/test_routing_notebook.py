@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from conftest import execute_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "weekly_routing.ipynb"
@@ -14,20 +14,7 @@ NOTEBOOK = ROOT / "notebooks" / "weekly_routing.ipynb"
 
 @pytest.mark.slow
 def test_weekly_routing_notebook_executes() -> None:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=300,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
-    )
-    client.execute()
-    outputs = "".join(
-        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for o in cell.get("outputs", [])
-    )
+    outputs = execute_notebook(NOTEBOOK)
     assert "synthetic data: True" in outputs
     assert "Vecka 47:" in outputs
     assert "'ownership'" in outputs and "'nearest'" in outputs

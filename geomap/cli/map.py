@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -99,33 +100,20 @@ def map_command(
         raise click.UsageError(msg)
     chosen_districts: Path | bool | None = False if no_districts else districts
     cats, ids = _split(categories), _split(owner_ids)
+    options: dict[str, Any] = {
+        "owners": owners,
+        "districts": chosen_districts,
+        "title": title,
+        "date_from": date_from,
+        "date_to": date_to,
+        "categories": cats,
+        "owner_ids": ids,
+        "cdn": cdn,
+        "overwrite": overwrite,
+    }
     if out is not None:
-        path = write_map(
-            routed,
-            out,
-            owners=owners,
-            districts=chosen_districts,
-            title=title,
-            date_from=date_from,
-            date_to=date_to,
-            categories=cats,
-            owner_ids=ids,
-            cdn=cdn,
-            overwrite=overwrite,
-        )
+        path = write_map(routed, out, **options)
         click.echo(f"geomap: wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", err=True)
     if per_owner is not None:
-        paths = write_owner_maps(
-            routed,
-            per_owner,
-            owners=owners,
-            districts=chosen_districts,
-            title=title,
-            date_from=date_from,
-            date_to=date_to,
-            categories=cats,
-            owner_ids=ids,
-            cdn=cdn,
-            overwrite=overwrite,
-        )
+        paths = write_owner_maps(routed, per_owner, **options)
         click.echo(f"geomap: wrote {len(paths)} per-owner maps to {per_owner}", err=True)
