@@ -199,19 +199,23 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
     names = np.array([o.name for o in router.registry.owners] + [None], dtype=object)
     ids_or_none = np.array([*ids, None], dtype=object)
     no_candidates = np.full(n, None, dtype=object)
-    return pd.DataFrame(
-        {
-            "owner": ids_or_none[owner],
-            "owner_name": names[owner],
-            "land_owner": ids_or_none[land],
-            "route_method": np.array(METHODS, dtype=object)[method],
-            "distance_m": np.round(distance, 2),
-            "candidates": np.where(spatial, loc.candidates, no_candidates),
-            "flags": _flag_text(flags),
-            "reason": reasons,
-        },
-        index=remarks.index,
-    )
+    text = {
+        "owner": ids_or_none[owner],
+        "owner_name": names[owner],
+        "land_owner": ids_or_none[land],
+        "route_method": np.array(METHODS, dtype=object)[method],
+    }
+    more = {
+        "candidates": np.where(spatial, loc.candidates, no_candidates),
+        "flags": _flag_text(flags),
+        "reason": reasons,
+    }
+    # The same dtypes whatever the chunk holds (text as str, also for an empty chunk).
+    out = pd.DataFrame({k: pd.Series(v, index=remarks.index, dtype="str") for k, v in text.items()})
+    out["distance_m"] = np.round(distance, 2)
+    for name, values in more.items():
+        out[name] = pd.Series(values, index=remarks.index, dtype="str")
+    return out
 
 
 # Route method codes index METHODS; flag bits.

@@ -240,3 +240,31 @@ def test_every_remark_once_deterministic_order_independent(
     a = first.set_index("remark_id")[cols].sort_index()
     b = shuffled.set_index("remark_id")[cols].sort_index()
     pd.testing.assert_frame_equal(a, b)
+
+
+@settings(max_examples=10, deadline=None)
+@given(points=points_strategy, parts=st.integers(1, 5))
+def test_route_chunk_partitions_give_the_same_answer(
+    points: list[tuple[float, float] | None], parts: int
+) -> None:
+    """Routing is a pure function of a chunk: partitioned routing (as with dask) equals the whole."""
+    from geomap.categories import load_categories
+    from geomap.owners import registry_from_ids
+    from geomap.remarks import build_remarks
+    from geomap.routing import Router, route_chunk
+
+    owners = gpd.GeoDataFrame(
+        {"owner": ["kommun", "huge", "privat"]},
+        geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), box(210, 0, 310, 100)],
+        crs=3011,
+    )
+    data = remarks(points, ["Klotter"] * len(points))
+    data["source_file"], data["source_row"] = "x", range(1, len(points) + 1)
+    model = build_remarks(data, categories=load_categories())
+    router = Router.build(registry_from_ids(["kommun", "huge", "privat"]), owners)
+    whole = route_chunk(model, router)
+    edges = np.linspace(0, len(model), parts + 1).astype(int)
+    pieces = pd.concat(
+        [route_chunk(model.iloc[a:b], router) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    )
+    pd.testing.assert_frame_equal(whole, pieces)
