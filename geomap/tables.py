@@ -123,7 +123,10 @@ def read_table(
     """
     path = Path(path)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _read_excel(path, sheet=sheet), {"encoding": "xlsx", "delimiter": ""}
+        return _with_rows(_read_excel(path, sheet=sheet), path), {
+            "encoding": "xlsx",
+            "delimiter": "",
+        }
     raw = path.read_bytes()
     text, encoding = _decode(raw, path)
     delimiter = _sniff_delimiter(text, path)
@@ -142,11 +145,16 @@ def read_table(
             f"{path}: cannot parse as a {delimiter!r}-delimited table ({exc}); check the delimiter"
         )
         raise InputError(msg) from None
+    return _with_rows(frame, path), {"encoding": encoding, "delimiter": delimiter}
+
+
+def _with_rows(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``frame`` with stripped column names; refuse a table without rows."""
     if frame.empty:
         msg = f"{path}: the table has a header but no rows; expected at least one remark"
         raise InputError(msg)
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame, {"encoding": encoding, "delimiter": delimiter}
+    return frame
 
 
 def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
@@ -160,10 +168,6 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
             f"{path}: not a readable .xlsx workbook ({type(exc).__name__}); save it again as .xlsx"
         )
         raise InputError(msg) from None
-    if frame.empty:
-        msg = f"{path}: the sheet has no rows; expected a header row and at least one remark"
-        raise InputError(msg)
-    frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 
 

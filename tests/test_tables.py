@@ -113,3 +113,10 @@ def test_parse_numbers_rejects_text_naming_rows() -> None:
 def test_normalise_name() -> None:
     assert normalise_name("Önskad åtgärd") == "onskad_atgard"
     assert normalise_name("X-koordinat (SWEREF)") == "x_koordinat_sweref"
+
+
+def test_xlsx_without_rows_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "tom.xlsx"
+    pd.DataFrame({"Latitud": [], "Longitud": []}).to_excel(path, index=False)
+    with pytest.raises(InputError, match=r"tom\.xlsx: the table has a header but no rows"):
+        read_table(path)
