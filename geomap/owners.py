@@ -25,6 +25,7 @@ __all__ = [
     "OwnerRegistry",
     "load_owner_layer",
     "load_registry",
+    "owner_layer_from_frame",
     "registry_from_ids",
 ]
 
@@ -223,8 +224,33 @@ def load_owner_layer(
     if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         msg = f"{source}: the {what} holds no polygons; expected polygons with an owner column"
         raise InputError(msg)
+    return owner_layer_from_frame(
+        frame, source=str(source), owner_column=owner_column, working_crs=working_crs, what=what
+    )
+
+
+def owner_layer_from_frame(
+    frame: gpd.GeoDataFrame,
+    *,
+    source: str = "<GeoDataFrame>",
+    owner_column: str | None = None,
+    working_crs: str | CRS = WORKING_CRS,
+    what: str = "owner layer",
+) -> OwnerLayer:
+    """Check, repair and reproject owner polygons already in memory (see :func:`load_owner_layer`).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> f = gpd.GeoDataFrame({"agare": ["a"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=3011)
+    >>> owner_layer_from_frame(f).frame.owner.tolist()
+    ['a']
+    """
     if frame.crs is None:
-        msg = f"{source}: the {what} has no CRS; set it in the file (e.g. ogr2ogr -a_srs EPSG:3011)"
+        msg = (
+            f"{source}: the {what} has no CRS; set it (in a file: ogr2ogr -a_srs EPSG:3011, "
+            "in Python: GeoDataFrame.set_crs)"
+        )
         raise CRSError(msg)
     frame = frame.rename(columns={_owner_column(frame, source, owner_column, what): "owner"})
     frame["owner"] = frame["owner"].astype("string").str.strip()
@@ -239,7 +265,7 @@ def load_owner_layer(
     if len(xy) and check_axes(xy[:, 0], xy[:, 1], CRS(frame.crs)).swapped:
         msg = f"{source}: the {what} has x and y swapped for its CRS (X = northing); fix the file"
         raise CRSError(msg)
-    result = OwnerLayer(frame=frame, path=str(source))
+    result = OwnerLayer(frame=frame, path=source)
     _clean(result, what)
     target = parse_crs(working_crs, argument="working_crs")
     if CRS(result.frame.crs) != target:
@@ -247,7 +273,7 @@ def load_owner_layer(
     return result
 
 
-def _owner_column(frame: gpd.GeoDataFrame, source: Path, given: str | None, what: str) -> str:
+def _owner_column(frame: gpd.GeoDataFrame, source: str, given: str | None, what: str) -> str:
     if given is not None:
         if given not in frame.columns:
             msg = f"{source}: the {what} has no column {given!r}; columns are {', '.join(frame.columns)}"

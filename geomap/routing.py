@@ -31,6 +31,7 @@ from geomap.owners import (
     OwnerRegistry,
     load_owner_layer,
     load_registry,
+    owner_layer_from_frame,
     registry_from_ids,
 )
 from geomap.readers import ReadInfo, concat_frames, read_remarks
@@ -424,15 +425,14 @@ def route(
         resp_layer = _owner_layer(
             responsibility, layer=None, column=None, crs=target, what="responsibility layer"
         )
+    rule_list = _rules(rules)
     if registry is None:
         ids = list(owner_layer.frame["owner"].dropna().unique())
         if resp_layer is not None:
             ids += list(resp_layer.frame["owner"].dropna().unique())
-        rule_list = _rules(rules)
         reg = registry_from_ids(ids + [r.owner for r in rule_list])
     else:
         reg = registry if isinstance(registry, OwnerRegistry) else load_registry(registry)
-        rule_list = _rules(rules)
     router = Router.build(
         reg,
         owner_layer.frame,
@@ -505,24 +505,7 @@ def _owner_layer(
     what: str,
 ) -> OwnerLayer:
     if isinstance(value, gpd.GeoDataFrame):
-        if "owner" not in value.columns:
-            msg = f"{what}: the GeoDataFrame has no 'owner' column"
-            raise InputError(msg)
-        if value.crs is None:
-            msg = f"{what}: the GeoDataFrame has no CRS; set it with .set_crs(...)"
-            raise InputError(msg)
-        geoms = value.geometry.to_numpy()
-        fixed = value.loc[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))].copy()
-        invalid = ~shapely.is_valid(fixed.geometry.to_numpy())
-        if invalid.any():
-            fixed.loc[invalid, fixed.geometry.name] = shapely.make_valid(
-                fixed.geometry.to_numpy()[invalid]
-            )
-        return OwnerLayer(
-            frame=fixed.to_crs(crs).reset_index(drop=True),
-            path="<GeoDataFrame>",
-            repaired=int(invalid.sum()),
-        )
+        return owner_layer_from_frame(value, owner_column=column, working_crs=crs, what=what)
     return load_owner_layer(
         Path(value), layer=layer, owner_column=column, working_crs=crs, what=what
     )

@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from geomap.errors import ConfigError, CRSError, InputError
-from geomap.owners import load_owner_layer, load_registry, registry_from_ids
+from geomap.owners import load_owner_layer, load_registry, owner_layer_from_frame, registry_from_ids
 
 from conftest import X0, Y0
 
@@ -108,3 +108,23 @@ def test_owner_layer_swapped_axes(tmp_path: Path) -> None:
 def test_missing_owner_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"nope\.gpkg: no such owner layer"):
         load_owner_layer(tmp_path / "nope.gpkg")
+
+
+def test_owner_layer_from_frame_repairs_like_a_file() -> None:
+    bowtie = shapely.Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
+    frame = gpd.GeoDataFrame(
+        {"agare": ["a", "b", "c"]},
+        geometry=[bowtie, None, shapely.box(X0, Y0, X0 + 1, Y0 + 1)],
+        crs=3006,
+    )
+    layer = owner_layer_from_frame(frame)
+    assert (layer.repaired, layer.dropped_empty) == (1, 1)
+    assert layer.frame["owner"].tolist() == ["a", "c"]
+    assert layer.frame.crs.to_epsg() == 3011
+    points = gpd.GeoDataFrame({"owner": ["a"]}, geometry=[shapely.Point(X0, Y0)], crs=3011)
+    with pytest.raises(
+        InputError, match=r"<GeoDataFrame>: the owner layer must hold polygons, found Point"
+    ):
+        owner_layer_from_frame(points)
+    with pytest.raises(CRSError, match=r"<GeoDataFrame>: the owner layer has no CRS.*set_crs"):
+        owner_layer_from_frame(points.set_crs(None, allow_override=True))

@@ -162,27 +162,20 @@ def route_command(
             overwrite=overwrite,
             lists=lists,
             xlsx=xlsx,
-            extra=_map_writer(result) if make_map else None,
+            extra=_write_maps if make_map else None,
         )
         bar.update()
     _print_report(result, written, outdir)
 
 
-def _map_writer(result: Any) -> Any:
+def _write_maps(tmp: Path) -> dict[str, Any]:
     """The map outputs, written into the temporary output directory before it is moved."""
+    from geomap.maps import write_map, write_owner_maps
 
-    def write(tmp: Path) -> dict[str, Any]:
-        from geomap.maps import write_map, write_owner_maps
-
-        routed = tmp / "routed.gpkg"
-        write_map(routed, tmp / "map.html")
-        maps = write_owner_maps(routed, tmp / "owners")
-        return {
-            "map": "map.html",
-            "owner_maps": {k: f"owners/{Path(v).name}" for k, v in maps.items()},
-        }
-
-    return write
+    routed = tmp / "routed.gpkg"
+    write_map(routed, tmp / "map.html")
+    maps = write_owner_maps(routed, tmp / "owners")
+    return {"map": "map.html", "owner_maps": {k: f"owners/{Path(v).name}" for k, v in maps.items()}}
 
 
 def _print_report(result: Any, written: dict[str, Any], outdir: Path) -> None:
