@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,26 @@ class PolygonIndex:
     bounds: tuple[float, float, float, float]
     edges: np.ndarray
     envelopes: np.ndarray
+    _near_other: dict[float, np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def near_other_owner(self, tolerance: float) -> np.ndarray:
+        """Polygons with a polygon of another owner within ``tolerance`` (or overlapping).
+
+        Computed once per tolerance and kept, so routing many chunks against one index (partitions,
+        batches) pays for it once.
+
+        Examples
+        --------
+        >>> idx = PolygonIndex.build([shapely.box(0, 0, 1, 1), shapely.box(2, 0, 3, 1)], ["a", "b"])
+        >>> idx.near_other_owner(0.5).tolist(), idx.near_other_owner(1.0).tolist()
+        ([False, False], [True, True])
+        """
+        key = float(tolerance)
+        if key not in self._near_other:
+            self._near_other[key] = _near_other_owner(self, key)
+        return self._near_other[key]
 
     @classmethod
     def build(
@@ -207,7 +227,7 @@ def _exact_path(
     workers: int | None,
 ) -> None:
     chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
-    risky = _near_other_owner(index, tolerance)
+    risky = index.near_other_owner(tolerance)
     threads = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
 
     def run(chunk: np.ndarray) -> tuple[np.ndarray, Location]:

@@ -399,10 +399,15 @@ def route(
 
     Examples
     --------
+    Run from a clone of the repository (the bundled synthetic demo data):
+
     >>> import geomap
-    >>> result = geomap.route("data/lagesbild_2025_synthetic.csv", owners="data/owners_synthetic.gpkg",
-    ...                       registry="data/owners.toml")  # doctest: +SKIP
-    >>> result.summary.by_method()  # doctest: +SKIP
+    >>> result = geomap.route("data/hard_cases_synthetic.csv", owners="data/owners_synthetic.gpkg",
+    ...                       registry="data/owners.toml", crs="EPSG:3011")
+    >>> sorted(result.summary.by_method().items())
+    [('nearest', 2), ('ownership', 12), ('unrouted', 5)]
+    >>> result.remarks.loc[0, ["remark_id", "owner", "route_method"]].tolist()
+    ['SF-01', 'huge_bostader', 'ownership']
     """
     target = parse_crs(working_crs, argument="working_crs")
     categories = categories or load_categories()

@@ -66,6 +66,28 @@ def test_tolerance_flags_near_other_owner(index: PolygonIndex) -> None:
     assert loc.candidates[0] == "kommun;huge"
 
 
+def test_polygons_near_other_owner_are_computed_once_per_tolerance(
+    index: PolygonIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[float] = []
+    real = join._near_other_owner
+
+    def counting(idx: PolygonIndex, tolerance: float) -> np.ndarray:
+        calls.append(tolerance)
+        return real(idx, tolerance)
+
+    monkeypatch.setattr(join, "_near_other_owner", counting)
+    x, y = np.array([9.0, 5.0]), np.array([5.0, 5.0])
+    first = locate(index, x, y, tolerance=2.0)
+    again = locate(index, x, y, tolerance=2.0)  # a second chunk against the same index
+    locate(index, x, y, tolerance=0.5)
+    assert calls == [2.0, 0.5]
+    assert first.boundary.tolist() == again.boundary.tolist() == [True, False]
+    # kommun, huge and privat (within 2 m of huge across the gap); kommun|huge overlap too
+    assert index.near_other_owner(2.0).tolist() == [True, True, True, True]
+    assert index.near_other_owner(0.5).tolist() == [True, True, False, True]
+
+
 def test_zero_tolerance_matches_point_in_polygon(index: PolygonIndex) -> None:
     loc = locate(index, np.array([9.0]), np.array([5.0]), tolerance=0.0, max_distance=0.0)
     assert owners_of(index, loc.owner) == ["kommun"]
