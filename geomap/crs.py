@@ -39,7 +39,8 @@ _LAT = (54.0, 70.0)
 
 @dataclass(frozen=True)
 class AxisCheck:
-    """Result of :func:`check_axes`: whether the two coordinate arrays must be swapped."""
+    """Result of :func:`check_axes`: whether the two coordinate arrays must be swapped, and why
+    (``detail``, worded for a warning; empty when not swapped)."""
 
     swapped: bool
     detail: str
@@ -88,13 +89,10 @@ def check_axes(east: np.ndarray, north: np.ndarray, crs: CRS) -> AxisCheck:
     """
     if _is_geographic(crs):
         if _within(east, _LAT) and _within(north, _LON) and not _within(east, _LON):
-            return AxisCheck(True, "longitude values look like latitudes and vice versa")
+            return AxisCheck(True, "latitude comes first and longitude second")
         return AxisCheck(False, "")
     if _within(east, _NORTHING) and not _within(north, _NORTHING):
-        return AxisCheck(
-            True,
-            "the easting column holds values of 6.1–7.7 million (northings): Swedish X/Y convention",
-        )
+        return AxisCheck(True, "the northing (6.1–7.7 million) comes first: X = northing")
     return AxisCheck(False, "")
 
 

@@ -118,6 +118,7 @@ def _read_table_points(
         delimiter=how["delimiter"],
         coordinate_columns=(cols.first, cols.second),
     )
+    swapped = False
     if crs is None:
         inferred = infer_crs_from_values(east, north)
         if inferred is None:
@@ -134,14 +135,14 @@ def _read_table_points(
             )
         else:
             log.info("%s: CRS inferred from value range: EPSG:%s", path, crs.to_epsg())
-    else:
-        swapped = check_axes(east, north, crs).swapped
-    if swapped:
+    check = check_axes(east, north, crs)
+    if swapped or check.swapped:
         east, north = north, east
         info.axis_swapped = True
+        why = check.detail or "the values fit the other way round"
         info.warn(
-            f"{path}: columns {cols.first!r} and {cols.second!r} hold northing and easting the Swedish "
-            f"way round (X = northing); swapped them"
+            f"{path}: columns {cols.first!r} and {cols.second!r} are swapped for "
+            f"{_crs_name(crs)} ({why}); swapped them"
         )
     info.crs = _crs_name(crs)
     _check_area_of_use(east, north, crs, path, cols.first, cols.second)
@@ -172,11 +173,12 @@ def _read_vector_points(
         )
     frame = _to_points(frame, path, info)
     xy = shapely.get_coordinates(frame.geometry.to_numpy())
-    if len(xy) and check_axes(xy[:, 0], xy[:, 1], CRS(frame.crs)).swapped:
+    check = check_axes(xy[:, 0], xy[:, 1], CRS(frame.crs)) if len(xy) else None
+    if check is not None and check.swapped:
         frame = frame.set_geometry(_swap(frame.geometry.to_numpy()), crs=frame.crs)
         info.axis_swapped = True
         info.warn(
-            f"{path}: x and y are swapped for {_crs_name(frame.crs)} (X = northing); swapped them"
+            f"{path}: x and y are swapped for {_crs_name(frame.crs)} ({check.detail}); swapped them"
         )
     info.crs = _crs_name(frame.crs)
     return frame, info

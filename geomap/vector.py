@@ -10,7 +10,7 @@ import pyogrio
 
 from geomap.errors import InputError
 
-__all__ = ["read_vector"]
+__all__ = ["choose_layer", "read_vector"]
 
 
 def read_vector(
@@ -37,3 +37,40 @@ def read_vector(
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         msg = f"{path}: the {what} is not a readable vector file ({reason}); check the file and its format"
         raise InputError(msg) from None
+
+
+def choose_layer(
+    path: Path, *, layer: str | None, default: str, what: str
+) -> tuple[str, list[str]]:
+    """Pick the layer to read from ``path``: ``layer`` if given, else ``default`` if present, else
+    the first layer with geometries.
+
+    Returns the chosen name and the names of all layers with geometries. Errors name the file,
+    ``what`` it was meant to be and the layers it has.
+
+    Examples
+    --------
+    >>> import tempfile, geopandas as gpd, shapely
+    >>> p = Path(tempfile.mkdtemp()) / "a.gpkg"
+    >>> gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs=3011).to_file(p, layer="points")
+    >>> choose_layer(p, layer=None, default="owners", what="owner parcels")
+    ('points', ['points'])
+    >>> choose_layer(p, layer="owners", default="owners", what="owner parcels")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    geomap.errors.InputError: ...a.gpkg has no layer 'owners' for the owner parcels (layers: points); ...
+    """
+    try:
+        listed = pyogrio.list_layers(path)
+    except (pyogrio.errors.DataSourceError, ValueError, OSError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = f"{path}: the {what} cannot be read as a vector file ({reason}); check the file and its format"
+        raise InputError(msg) from None
+    names = [str(name) for name, geometry_type in listed if geometry_type is not None]
+    if not names:
+        msg = f"{path}: no layer with geometries for the {what}; pass a file with polygons"
+        raise InputError(msg)
+    chosen = layer or (default if default in names else names[0])
+    if chosen not in names:
+        msg = f"{path} has no layer {chosen!r} for the {what} (layers: {', '.join(names)}); pass one of them"
+        raise InputError(msg)
+    return chosen, names

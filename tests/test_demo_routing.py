@@ -90,7 +90,7 @@ def test_swapped_file_is_fixed_and_matches_the_plain_one(routed: RouteResult) ->
     assert [Path(p).name for p in routed.summary.axis_swapped_files] == [
         "hard_cases_swapped_xy_synthetic.csv"
     ]
-    assert any("X = northing" in w for w in routed.summary.warnings)
+    assert any("X = northing); swapped them" in w for w in routed.summary.warnings)
     plain = cases(routed).loc[FILES[0]][["owner", "route_method", "flags"]]
     swapped = cases(routed).loc[FILES[1]][["owner", "route_method", "flags"]]
     pd.testing.assert_frame_equal(plain, swapped)

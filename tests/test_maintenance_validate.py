@@ -11,7 +11,7 @@ import shapely.affinity
 
 from geomap.errors import InputError
 from geomap.maintenance import load_owner, load_vocabulary, read_layer
-from geomap.maintenance.validate import CHECK_LABELS, geometry_kinds, validate_layer
+from geomap.maintenance.validate import CHECK_LABELS, geometry_kinds, load_land, validate_layer
 
 from maintenance_helpers import X0, Y0, owner_layer, parcels_of, write_layer, write_owners
 
@@ -136,6 +136,19 @@ def test_land_file_without_owner_column(tmp_path: Path) -> None:
     bad.to_file(tmp_path / "bad.gpkg", layer="owners")
     with pytest.raises(InputError, match=r"bad.gpkg: layer 'owners' has no column 'owner'"):
         _validate(owner_layer("huddinge_kommun"), tmp_path, land=tmp_path / "bad.gpkg")
+
+
+def test_land_file_unreadable_or_without_the_layer(tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    junk = tmp_path / "junk.gpkg"
+    junk.write_bytes(b"not a geopackage")
+    with pytest.raises(InputError, match=r"junk.gpkg: the owner parcels \(--land\) cannot be read"):
+        _validate(owner_layer("huddinge_kommun"), tmp_path, land=junk)
+    other = gpd.GeoDataFrame({"owner": ["x"]}, geometry=parcels_of("huddinge_kommun")[:1], crs=3011)
+    other.to_file(tmp_path / "other.gpkg", layer="parcels")
+    with pytest.raises(InputError, match=r"other.gpkg has no layer 'agare' .*\(layers: parcels\)"):
+        load_land(tmp_path / "other.gpkg", "huddinge_kommun", layer="agare")
 
 
 def test_report_as_json_and_table(tmp_path: Path) -> None:

@@ -94,6 +94,27 @@ def test_swapped_vector_is_fixed(tmp_path: Path) -> None:
     assert frame.geometry.x.iloc[0] == pytest.approx(X0)
 
 
+def test_swap_warnings_say_which_convention(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    latlon = tmp_path / "latlon.gpkg"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(59.2367, 17.9811)], crs=4326).to_file(
+        latlon
+    )
+    frame, info = read_remarks(latlon)
+    assert info.axis_swapped
+    assert "latitude comes first and longitude second" in info.warnings[0]
+    assert "northing" not in info.warnings[0]
+    assert frame.to_crs(4326).geometry.y.iloc[0] == pytest.approx(59.2367)
+    table = tmp_path / "xy.csv"
+    table.write_text(f"id;X;Y\n1;{Y0:.0f};{X0:.0f}\n", encoding="utf-8")
+    _, info = read_remarks(table, crs="EPSG:3011")
+    assert (
+        "swapped for EPSG:3011 (the northing (6.1–7.7 million) comes first: X = northing)"
+        in (info.warnings[0])
+    )
+
+
 def test_cp1252_semicolon_decimal_comma(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes(

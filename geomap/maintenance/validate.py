@@ -24,6 +24,7 @@ import pyogrio
 import shapely
 
 from geomap.errors import InputError
+from geomap.vector import choose_layer
 
 from ._paths import data_path
 from .crosswalk import OwnerProfile
@@ -203,15 +204,9 @@ def load_land(
         The file or layer is unreadable or has no ``owner`` column.
     """
     source = Path(path)
-    try:
-        names = [str(n) for n, g in pyogrio.list_layers(source) if g is not None]
-    except Exception as exc:
-        msg = f"{source}: owner parcels cannot be opened ({exc}); pass --land with a GeoPackage"
-        raise InputError(msg) from None
-    chosen = layer or (DEFAULT_LAND_LAYER if DEFAULT_LAND_LAYER in names else names[0])
-    if chosen not in names:
-        msg = f"{source}: no layer {chosen!r} with owner parcels; layers are {names}"
-        raise InputError(msg)
+    chosen, _ = choose_layer(
+        source, layer=layer, default=DEFAULT_LAND_LAYER, what="owner parcels (--land)"
+    )
     land = pyogrio.read_dataframe(source, layer=chosen, use_arrow=True)
     if "owner" not in land.columns:
         msg = f"{source}: layer {chosen!r} has no column 'owner' (has {list(land.columns)}); add it"

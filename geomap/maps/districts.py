@@ -17,6 +17,7 @@ import geopandas as gpd
 import pyogrio
 
 from geomap.errors import InputError
+from geomap.vector import choose_layer
 
 __all__ = [
     "DEFAULT_BOUNDARY_LAYER",
@@ -139,15 +140,9 @@ def read_geography(
     if not source.is_file():
         msg = f"--districts: {source} not found; pass a polygon file (GeoPackage, GeoJSON, …)"
         raise InputError(msg)
-    try:
-        layers = [str(n) for n in pyogrio.list_layers(source)[:, 0]]
-    except Exception as exc:
-        msg = f"--districts: {source} cannot be read as a vector file ({type(exc).__name__})"
-        raise InputError(msg) from exc
-    chosen = layer or (DEFAULT_DISTRICT_LAYER if DEFAULT_DISTRICT_LAYER in layers else layers[0])
-    if chosen not in layers:
-        msg = f"--districts: {source} has no layer {chosen!r} (layers: {', '.join(layers)})"
-        raise InputError(msg)
+    chosen, layers = choose_layer(
+        source, layer=layer, default=DEFAULT_DISTRICT_LAYER, what="districts (--districts)"
+    )
     districts = pyogrio.read_dataframe(source, layer=chosen, use_arrow=True)
     if districts.crs is None:
         msg = f"--districts: {source} layer {chosen!r} has no CRS; set one (e.g. EPSG:3011)"
