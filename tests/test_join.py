@@ -149,6 +149,35 @@ def test_chunking_and_threads_do_not_change_results(seed: int, chunk: int) -> No
     np.testing.assert_allclose(whole.distance, split.distance)
 
 
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), block=st.sampled_from([1, 2, 4, 7, 32, 1000]))
+def test_query_run_length_changes_speed_only(seed: int, block: int) -> None:
+    cells, owners = _random_layer(seed)
+    index = PolygonIndex.build(cells, owners)
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(-30, 1030, 1_500), rng.uniform(-30, 1030, 1_500)
+    adaptive = locate(index, x, y, workers=1)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(join, "_block_size", lambda *_: block)
+        fixed = locate(index, x, y, workers=1)
+    np.testing.assert_array_equal(adaptive.owner, fixed.owner)
+    np.testing.assert_array_equal(adaptive.boundary, fixed.boundary)
+    np.testing.assert_array_equal(adaptive.overlap, fixed.overlap)
+    np.testing.assert_array_equal(adaptive.candidates, fixed.candidates)
+    np.testing.assert_allclose(adaptive.distance, fixed.distance)
+
+
+def test_query_runs_are_short_for_sparse_points_and_long_for_dense() -> None:
+    cells, owners = _random_layer(3)  # 60 cells over 1000 × 1000
+    index = PolygonIndex.build(cells, owners)
+    rng = np.random.default_rng(0)
+    dense = rng.uniform(0, 1000, (60 * 200, 2))
+    sparse = rng.uniform(0, 1000, (60, 2))
+    assert join._block_size(index, dense[:, 0], dense[:, 1]) == 32
+    assert join._block_size(index, sparse[:, 0], sparse[:, 1]) == 4
+    assert join._block_size(index, np.array([]), np.array([])) == 32
+
+
 def test_same_result_as_geopandas_within() -> None:
     cells, owners = _random_layer(7)
     index = PolygonIndex.build(cells, owners)
