@@ -10,7 +10,7 @@ import pyogrio
 
 from geomap.errors import InputError
 
-__all__ = ["choose_layer", "read_vector"]
+__all__ = ["choose_layer", "gdal_reason", "read_vector"]
 
 
 def read_vector(
@@ -34,8 +34,7 @@ def read_vector(
         msg = f"{path}: cannot read layer {layer!r} of the {what} ({exc}); list layers with `ogrinfo {path}`"
         raise InputError(msg) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.FieldError, ValueError, OSError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        msg = f"{path}: the {what} is not a readable vector file ({reason}); check the file and its format"
+        msg = f"{path}: the {what} is not a readable vector file ({gdal_reason(exc)}); check the file and its format"
         raise InputError(msg) from None
 
 
@@ -62,8 +61,7 @@ def choose_layer(
     try:
         listed = pyogrio.list_layers(path)
     except (pyogrio.errors.DataSourceError, ValueError, OSError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        msg = f"{path}: the {what} cannot be read as a vector file ({reason}); check the file and its format"
+        msg = f"{path}: the {what} cannot be read as a vector file ({gdal_reason(exc)}); check the file and its format"
         raise InputError(msg) from None
     names = [str(name) for name, geometry_type in listed if geometry_type is not None]
     if not names:
@@ -74,3 +72,23 @@ def choose_layer(
         msg = f"{path} has no layer {chosen!r} for the {what} (layers: {', '.join(names)}); pass one of them"
         raise InputError(msg)
     return chosen, names
+
+
+def gdal_reason(exc: BaseException) -> str:
+    """GDAL's error message, shortened to what a user can act on.
+
+    Keeps the first line, drops GDAL's hint about driver prefixes, and of a failed SQLite statement
+    keeps only SQLite's complaint.
+
+    Examples
+    --------
+    >>> gdal_reason(OSError("sqlite3_prepare_v2(SELECT 1) failed: file is not a database; file is not a database"))
+    'file is not a database'
+    >>> gdal_reason(OSError("'a.gpkg' not recognized as being in a supported file format.; It might help …"))
+    "'a.gpkg' not recognized as being in a supported file format"
+    """
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = text.split("; It might help")[0]
+    if text.startswith("sqlite3_") and "failed: " in text:
+        text = text.split("failed: ", 1)[1].split(";")[0]
+    return text.strip().rstrip(".")

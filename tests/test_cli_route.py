@@ -7,6 +7,9 @@ traceback.
 from __future__ import annotations
 
 import json
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -224,3 +227,34 @@ def test_categories_command() -> None:
     assert code == 0
     assert "belysning" in stdout and "Trasig belysning" in stdout
     assert "alias:" in stdout
+
+
+def test_gdal_warnings_reach_the_user_as_one_line_each(tmp_path: Path, owners_gpkg: Path) -> None:
+    """In a real process (pytest replaces Python's warning display in-process): a GeoPackage that
+    is an empty SQLite file makes GDAL warn, then fail; the user sees two geomap lines, no source."""
+    broken = tmp_path / "tom.gpkg"
+    sqlite3.connect(broken).execute("create table t (a)").connection.commit()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geomap",
+            "route",
+            str(broken),
+            "--owners",
+            str(owners_gpkg),
+            "-o",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [
+        f"geomap: WARNING: GDAL: GPKG: bad application_id=0x00000000 on '{broken}'",
+        f"geomap: error: {broken}: the remark file is not a readable vector file (At least one of "
+        "the required GeoPackage tables, gpkg_spatial_ref_sys or gpkg_contents, is missing); "
+        "check the file and its format",
+    ]

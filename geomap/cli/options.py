@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
 
@@ -61,8 +62,28 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+def _warning_to_log(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Show a Python warning as one ``geomap: WARNING:`` line, without source file and code.
+
+    GDAL's warnings reach Python through pyogrio as ``RuntimeWarning``; printed the default way
+    they name a line of ``contextlib.py``, which tells a user nothing.
+    """
+    text = str(message).strip()
+    if issubclass(category, RuntimeWarning):
+        text = f"GDAL: {text}"
+    logging.getLogger("geomap.warnings").warning("%s", text)
+
+
 def configure_logging(level: int) -> None:
-    """Send geomap's log records to stderr at ``level`` (idempotent)."""
+    """Send geomap's log records, and Python warnings, to stderr at ``level`` (idempotent)."""
+    warnings.showwarning = _warning_to_log
     logger = logging.getLogger("geomap")
     logger.setLevel(max(logging.DEBUG, min(level, logging.CRITICAL + 10)))
     if not any(getattr(h, "_geomap", False) for h in logger.handlers):

@@ -19,6 +19,7 @@ import shapely
 from pyproj import Transformer
 
 from geomap.errors import InputError
+from geomap.vector import gdal_reason
 
 __all__ = [
     "DISTRICT_LAYER",
@@ -136,7 +137,7 @@ def load_geography(path: str | os.PathLike[str] | None = None) -> Geography:
     try:
         layers = {str(name) for name, _ in pyogrio.list_layers(source)}
     except Exception as exc:  # pyogrio raises several DataSourceError types
-        msg = f"--geography {source}: cannot be read as a GeoPackage ({exc})"
+        msg = f"--geography {source}: cannot be read as a GeoPackage ({gdal_reason(exc)})"
         raise InputError(msg) from None
     missing = {DISTRICT_LAYER, KOMMUN_LAYER} - layers
     if missing:

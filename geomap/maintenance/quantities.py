@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from geomap.atomic import atomic_path
 from geomap.errors import InputError
 from geomap.sanitize import FORMULA_PREFIXES, neutralise_formulas
+from geomap.vector import gdal_reason
 
 from ._paths import data_path
 from .reader import WORKING_CRS
@@ -104,7 +105,7 @@ def load_districts(
     try:
         frame = pyogrio.read_dataframe(source, layer=layer, use_arrow=True)
     except Exception as exc:
-        msg = f"{source}: district layer {layer!r} cannot be read ({exc}); pass --districts"
+        msg = f"{source}: district layer {layer!r} cannot be read ({gdal_reason(exc)}); pass --districts"
         raise InputError(msg) from None
     if column not in frame.columns:
         msg = f"{source}: layer {layer!r} has no column {column!r} (has {list(frame.columns)})"

@@ -16,6 +16,7 @@ import pandas as pd
 import pyogrio
 
 from geomap.errors import CRSError, InputError
+from geomap.vector import gdal_reason
 
 __all__ = ["WORKING_CRS", "MaintenanceLayer", "read_layer"]
 
@@ -53,7 +54,7 @@ def _vector_layers(path: Path) -> list[str]:
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises several DataSourceError subclasses
-        msg = f"{path}: cannot be opened as a vector file ({exc}); pass a GeoPackage or shapefile"
+        msg = f"{path}: cannot be opened as a vector file ({gdal_reason(exc)}); pass a GeoPackage or shapefile"
         raise InputError(msg) from None
     return [str(name) for name, geometry_type in listed if geometry_type is not None]
 
@@ -62,7 +63,7 @@ def _read_one(path: Path, layer: str) -> gpd.GeoDataFrame:
     try:
         frame = pyogrio.read_dataframe(path, layer=layer, fid_as_index=True, use_arrow=True)
     except Exception as exc:
-        msg = f"{path}: layer {layer!r} cannot be read ({exc}); check the file"
+        msg = f"{path}: layer {layer!r} cannot be read ({gdal_reason(exc)}); check the file"
         raise InputError(msg) from None
     if frame.crs is None:
         msg = f"{path}: layer {layer!r} has no CRS; assign EPSG:3011 (SWEREF 99 18 00) or EPSG:3006"

@@ -1,0 +1,6 @@
+"""``python -m geomap …`` runs the ``geomap`` command line."""
+
+from geomap.cli import main
+
+if __name__ == "__main__":
+    main()
