@@ -114,6 +114,16 @@ def _random_layer(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return cells, owners
 
 
+def assert_same_location(a: join.Location, b: join.Location) -> None:
+    np.testing.assert_array_equal(a.owner, b.owner)
+    np.testing.assert_array_equal(a.inside, b.inside)
+    np.testing.assert_array_equal(a.boundary, b.boundary)
+    np.testing.assert_array_equal(a.overlap, b.overlap)
+    np.testing.assert_array_equal(a.outside, b.outside)
+    np.testing.assert_array_equal(a.candidates, b.candidates)
+    np.testing.assert_allclose(a.distance, b.distance)
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 400), perm_seed=st.integers(0, 10_000))
 def test_locate_is_order_independent_and_total(seed: int, n: int, perm_seed: int) -> None:
@@ -131,40 +141,26 @@ def test_locate_is_order_independent_and_total(seed: int, n: int, perm_seed: int
     np.testing.assert_allclose(loc.distance[perm], loc2.distance)
 
 
-@settings(max_examples=15, deadline=None)
-@given(seed=st.integers(0, 10_000), chunk=st.integers(1, 500))
-def test_chunking_and_threads_do_not_change_results(seed: int, chunk: int) -> None:
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    chunk=st.integers(1, 500),
+    block=st.sampled_from([None, 1, 2, 4, 7, 32, 1000]),
+)
+def test_how_the_work_is_cut_changes_speed_only(seed: int, chunk: int, block: int | None) -> None:
+    """Chunks on threads and the length of query runs (normally from the density) never change
+    a result."""
     cells, owners = _random_layer(seed)
     index = PolygonIndex.build(cells, owners)
     rng = np.random.default_rng(seed)
-    x, y = rng.uniform(-20, 1020, 2_000), rng.uniform(-20, 1020, 2_000)
+    x, y = rng.uniform(-30, 1030, 2_000), rng.uniform(-30, 1030, 2_000)
     whole = locate(index, x, y, workers=1)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(join, "_CHUNK", chunk)
+        if block is not None:
+            m.setattr(join, "_block_size", lambda *_: block)
         split = locate(index, x, y, workers=2)
-    np.testing.assert_array_equal(whole.owner, split.owner)
-    np.testing.assert_array_equal(whole.boundary, split.boundary)
-    np.testing.assert_array_equal(whole.overlap, split.overlap)
-    np.testing.assert_array_equal(whole.candidates, split.candidates)
-    np.testing.assert_allclose(whole.distance, split.distance)
-
-
-@settings(max_examples=15, deadline=None)
-@given(seed=st.integers(0, 10_000), block=st.sampled_from([1, 2, 4, 7, 32, 1000]))
-def test_query_run_length_changes_speed_only(seed: int, block: int) -> None:
-    cells, owners = _random_layer(seed)
-    index = PolygonIndex.build(cells, owners)
-    rng = np.random.default_rng(seed)
-    x, y = rng.uniform(-30, 1030, 1_500), rng.uniform(-30, 1030, 1_500)
-    adaptive = locate(index, x, y, workers=1)
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(join, "_block_size", lambda *_: block)
-        fixed = locate(index, x, y, workers=1)
-    np.testing.assert_array_equal(adaptive.owner, fixed.owner)
-    np.testing.assert_array_equal(adaptive.boundary, fixed.boundary)
-    np.testing.assert_array_equal(adaptive.overlap, fixed.overlap)
-    np.testing.assert_array_equal(adaptive.candidates, fixed.candidates)
-    np.testing.assert_allclose(adaptive.distance, fixed.distance)
+    assert_same_location(whole, split)
 
 
 def test_query_runs_are_short_for_sparse_points_and_long_for_dense() -> None:
