@@ -192,18 +192,19 @@ def _plain_phases(remarks: Path, owners: Path, work: Path) -> dict[str, float]:
 
 def _geomap_phases(remarks: Path, owners: Path, registry: Path, work: Path) -> dict[str, float]:
     from geomap import route
-    from geomap.outputs import write_routed_gpkg
+    from geomap.outputs import _fast_sqlite, write_routed_gpkg
 
     t: dict[str, float] = {}
     t["geomap_route"], result = _timed(lambda: route(remarks, owners=owners, registry=registry))
     t["geomap_columns"] = len(result.remarks.columns) - 1
     t["geomap_write"], _ = _timed(lambda: write_routed_gpkg(result, work / "phases-routed.gpkg"))
     floor = work / "phases-floor.gpkg"
-    t["floor_write"], _ = _timed(
-        lambda: pyogrio.write_dataframe(
-            result.remarks, floor, layer="remarks", driver="GPKG", use_arrow=True
+    with _fast_sqlite():  # the GDAL settings write_routed_gpkg uses
+        t["floor_write"], _ = _timed(
+            lambda: pyogrio.write_dataframe(
+                result.remarks, floor, layer="remarks", driver="GPKG", use_arrow=True
+            )
         )
-    )
     return t
 
 
