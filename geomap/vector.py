@@ -10,7 +10,7 @@ import pyogrio
 
 from geomap.errors import InputError
 
-__all__ = ["choose_layer", "gdal_reason", "read_vector"]
+__all__ = ["choose_layer", "gdal_reason", "read_vector", "spatial_layers"]
 
 
 def read_vector(
@@ -58,12 +58,7 @@ def choose_layer(
     Traceback (most recent call last):
     geomap.errors.InputError: ...a.gpkg has no layer 'owners' for the owner parcels (layers: points); ...
     """
-    try:
-        listed = pyogrio.list_layers(path)
-    except (pyogrio.errors.DataSourceError, ValueError, OSError) as exc:
-        msg = f"{path}: the {what} cannot be read as a vector file ({gdal_reason(exc)}); check the file and its format"
-        raise InputError(msg) from None
-    names = [str(name) for name, geometry_type in listed if geometry_type is not None]
+    names = spatial_layers(path, what=what)
     if not names:
         msg = f"{path}: no layer with geometries for the {what}; pass a file with polygons"
         raise InputError(msg)
@@ -72,6 +67,23 @@ def choose_layer(
         msg = f"{path} has no layer {chosen!r} for the {what} (layers: {', '.join(names)}); pass one of them"
         raise InputError(msg)
     return chosen, names
+
+
+def spatial_layers(path: Path, *, what: str) -> list[str]:
+    """Names of the layers of ``path`` that have geometries (tables without are left out).
+
+    Examples
+    --------
+    >>> spatial_layers(Path("/nonexistent.gpkg"), what="owner parcels")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    geomap.errors.InputError: /nonexistent.gpkg: the owner parcels cannot be read as a vector file (...
+    """
+    try:
+        listed = pyogrio.list_layers(path)
+    except (pyogrio.errors.DataSourceError, ValueError, OSError) as exc:
+        msg = f"{path}: the {what} cannot be read as a vector file ({gdal_reason(exc)}); check the file and its format"
+        raise InputError(msg) from None
+    return [str(name) for name, geometry_type in listed if geometry_type is not None]
 
 
 def gdal_reason(exc: BaseException) -> str:

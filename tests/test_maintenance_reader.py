@@ -58,7 +58,9 @@ def test_bad_files_give_clear_errors(tmp_path: Path) -> None:
         read_layer(tmp_path / "missing.gpkg")
     junk = tmp_path / "junk.gpkg"
     junk.write_text("not a geopackage", encoding="utf-8")
-    with pytest.raises(InputError, match=r"junk.gpkg: cannot be opened as a vector file"):
+    with pytest.raises(
+        InputError, match=r"junk.gpkg: the maintenance layer cannot be read as a vector file"
+    ):
         read_layer(junk)
     no_crs = gpd.GeoDataFrame({"k": ["G2"]}, geometry=[shapely.box(0, 0, 1, 1)])
     with pytest.warns(UserWarning, match="crs"):

@@ -16,7 +16,7 @@ import pandas as pd
 import pyogrio
 
 from geomap.errors import CRSError, InputError
-from geomap.vector import gdal_reason
+from geomap.vector import gdal_reason, spatial_layers
 
 __all__ = ["WORKING_CRS", "MaintenanceLayer", "read_layer"]
 
@@ -48,15 +48,6 @@ class MaintenanceLayer:
     path: Path
     layers: tuple[str, ...]
     synthetic: bool
-
-
-def _vector_layers(path: Path) -> list[str]:
-    try:
-        listed = pyogrio.list_layers(path)
-    except Exception as exc:  # pyogrio raises several DataSourceError subclasses
-        msg = f"{path}: cannot be opened as a vector file ({gdal_reason(exc)}); pass a GeoPackage or shapefile"
-        raise InputError(msg) from None
-    return [str(name) for name, geometry_type in listed if geometry_type is not None]
 
 
 def _read_one(path: Path, layer: str) -> gpd.GeoDataFrame:
@@ -114,7 +105,7 @@ def read_layer(path: str | os.PathLike[str], *, layer: str | None = None) -> Mai
     if not source.exists():
         msg = f"{source}: file not found; pass an existing maintenance layer"
         raise InputError(msg)
-    available = _vector_layers(source)
+    available = spatial_layers(source, what="maintenance layer")
     if layer is not None:
         if layer not in available:
             msg = f"{source}: no vector layer {layer!r}; layers are {available}"
