@@ -10,7 +10,13 @@ import pyogrio
 import pytest
 
 from geomap.errors import InputError
-from geomap.maps.routed import filter_remarks, local_dates, parse_date, read_routed
+from geomap.maps.routed import (
+    filter_remarks,
+    local_dates,
+    parse_date,
+    read_owner_polygons,
+    read_routed,
+)
 
 from maps_helpers import make_remarks, write_routed
 
@@ -57,6 +63,17 @@ def test_missing_remarks_layer(tmp_path: Path) -> None:
     pyogrio.write_dataframe(make_remarks(), path, layer="points")
     with pytest.raises(InputError, match="no layer 'remarks' \\(layers: points\\)"):
         read_routed(path)
+
+
+def test_owner_polygons_layer_choice(tmp_path: Path) -> None:
+    path = tmp_path / "agare.gpkg"
+    pyogrio.write_dataframe(make_remarks(), path, layer="points")
+    assert read_owner_polygons(path)["owner"].dtype == "string"  # the only spatial layer
+    with pytest.raises(
+        InputError,
+        match=r"agare\.gpkg has no layer 'owners' for the owner polygons \(layers: points\)",
+    ):
+        read_owner_polygons(path, layer="owners")
 
 
 def test_missing_columns(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import pandas as pd
 import pyogrio
 
 from geomap.errors import InputError
+from geomap.vector import choose_layer
 
 __all__ = [
     "REMARK_COLUMNS",
@@ -139,7 +140,8 @@ def read_owner_polygons(
     path : str or os.PathLike
         A vector file (GeoPackage, GeoJSON, Shapefile, …) with polygons and a column ``owner``.
     layer : str, optional
-        Layer to read; by default ``owners`` when the file has it, else the first layer.
+        Layer to read; by default ``owners`` when the file has it, else the first layer with
+        geometries.
 
     Returns
     -------
@@ -156,11 +158,7 @@ def read_owner_polygons(
     >>> read_owner_polygons("routed.gpkg")  # doctest: +SKIP
     """
     source = Path(path)
-    layers = _layers(source)
-    chosen = layer or ("owners" if "owners" in layers else layers[0])
-    if chosen not in layers:
-        msg = f"{source}: no layer {chosen!r} (layers: {', '.join(layers)})"
-        raise InputError(msg)
+    chosen, _ = choose_layer(source, layer=layer, default="owners", what="owner polygons")
     frame = pyogrio.read_dataframe(source, layer=chosen, use_arrow=True)
     if "owner" not in frame.columns:
         msg = (
