@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
+
+from geomap.demo.geography import Geography, load_geography
+from geomap.demo.parcels import ParcelSet, build_parcels
 
 # A 3 × 1 row of 100 m parcels at Huddinge-like SWEREF 99 18 00 coordinates, plus a street gap:
 #   kommun [0,100) | huge [100,200) | gap 200–210 | privat [210,310)
@@ -107,6 +111,18 @@ def remarks_csv(tmp_path: Path) -> Path:
     path = tmp_path / "lagesbild.csv"
     path.write_bytes("\r\n".join(rows).replace(".", ",").encode("utf-8-sig"))
     return path
+
+
+@pytest.fixture(scope="session")
+def geo() -> Geography:
+    """The real geography the demo generator builds on (RegSO 2025 areas of Huddinge)."""
+    return load_geography()
+
+
+@pytest.fixture(scope="session")
+def ps(geo: Geography) -> ParcelSet:
+    """1,000 synthetic demo parcels (seed 2025), shared by the demo generator's tests."""
+    return build_parcels(np.random.default_rng(2025), geo, n_parcels=1000)
 
 
 def execute_notebook(path: Path) -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geomap.demo.geography import Geography, load_geography
+from geomap.demo.geography import Geography
 from geomap.demo.parcels import ParcelSet, build_parcels
 from geomap.demo.zones import OWNER_IDS
 
@@ -25,16 +24,6 @@ HUGE_REGSO = {
     "Sjödalen södra",
     "Flemingsberg-Kästa",
 }
-
-
-@pytest.fixture(scope="module")
-def geo() -> Geography:
-    return load_geography()
-
-
-@pytest.fixture(scope="module")
-def ps(geo: Geography) -> ParcelSet:
-    return build_parcels(np.random.default_rng(2025), geo, n_parcels=1000)
 
 
 def _deliberate(ps: ParcelSet) -> np.ndarray:

@@ -7,19 +7,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from geomap.demo.geography import Geography, load_geography
-from geomap.demo.parcels import ParcelSet, build_parcels
+from geomap.demo.geography import Geography
+from geomap.demo.parcels import ParcelSet
 from geomap.demo.remarks import CATEGORY_VARIANTS, build_incidents
-
-
-@pytest.fixture(scope="module")
-def geo() -> Geography:
-    return load_geography()
-
-
-@pytest.fixture(scope="module")
-def ps(geo: Geography) -> ParcelSet:
-    return build_parcels(np.random.default_rng(2025), geo, n_parcels=1000)
 
 
 @pytest.fixture(scope="module")
