@@ -458,7 +458,7 @@ def route(
         inputs=infos,
         repaired=owner_layer.repaired + (resp_layer.repaired if resp_layer else 0),
         dropped=owner_layer.dropped_empty + (resp_layer.dropped_empty if resp_layer else 0),
-        overlapping_polygons=_overlapping_owner_polygons(owner_layer.frame),
+        overlapping_polygons=_overlapping_owner_polygons(router.owners),
         working_crs=target,
         tolerance=tolerance,
         max_distance=max_distance,
@@ -524,12 +524,11 @@ def _rules(rules: PathLike | Sequence[CategoryRule] | None) -> list[CategoryRule
     return list(rules)
 
 
-def _overlapping_owner_polygons(frame: gpd.GeoDataFrame) -> int:
+def _overlapping_owner_polygons(index: PolygonIndex) -> int:
     """Number of owner polygons whose interior overlaps a polygon of another owner."""
-    geoms = frame.geometry.to_numpy()
-    tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms)  # envelopes only; the exact test runs on other owners' pairs
-    owners = frame["owner"].to_numpy(dtype=object)
+    geoms = index.geoms
+    a, b = index.tree.query(geoms)  # envelopes only; the exact test runs on other owners' pairs
+    owners = index.owner_codes
     other = (owners[a] != owners[b]) & (a < b)
     a, b = a[other], b[other]
     inner = shapely.relate_pattern(geoms[a], geoms[b], "T********")

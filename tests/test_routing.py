@@ -131,10 +131,12 @@ def test_overlap_resolved_by_priority(tmp_path: Path, registry_toml: Path) -> No
         geometry=[box(0, 0, 100, 100), box(50, 0, 150, 100)],
         crs=3011,
     )
-    r = route(remarks([(75, 50)], ["Klotter"]), owners=owners, registry=registry_toml).remarks
+    result = route(remarks([(75, 50)], ["Klotter"]), owners=owners, registry=registry_toml)
+    r = result.remarks
     assert r["owner"].tolist() == ["kommun"]
     assert set(r["flags"].iloc[0].split(";")) == {"boundary", "overlap"}
     assert "överlappande" in r["reason"].iloc[0]
+    assert result.summary.overlapping_polygons == 2
 
 
 def test_registry_defaults_to_owner_ids(owners_gpkg: Path) -> None:
