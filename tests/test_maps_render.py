@@ -11,7 +11,13 @@ import geopandas as gpd
 import pytest
 
 from geomap.errors import InputError, OutputExistsError
-from geomap.maps import build_map_html, owner_file_stem, write_map, write_owner_maps
+from geomap.maps import (
+    build_map_html,
+    owner_file_stem,
+    read_routed,
+    write_map,
+    write_owner_maps,
+)
 from geomap.maps.districts import read_geography
 
 from maps_helpers import MALICIOUS, REGISTRY, copy_regso, make_remarks, write_routed
@@ -116,6 +122,22 @@ def test_owner_polygons_override(routed: Path, tmp_path: Path) -> None:
     gpd.GeoDataFrame(owners.rename(columns={"owner": "agare"})).to_file(tmp_path / "bad.gpkg")
     with pytest.raises(InputError, match="has no column 'owner'"):
         write_map(routed, tmp_path / "x.html", districts=False, owners=tmp_path / "bad.gpkg")
+
+
+def test_maps_from_one_read_equal_maps_from_the_file(routed: Path, tmp_path: Path) -> None:
+    data = read_routed(routed)
+    all_owners = len(data.owners)
+    gpd.read_file(routed, layer="owners").iloc[:1].to_file(tmp_path / "o.gpkg", layer="parcels")
+    one = write_map(data, tmp_path / "one.html", districts=False, owners=tmp_path / "o.gpkg")
+    assert len(payload_of(one.read_text(encoding="utf-8"))["geo"]["owners"]["features"]) == 1
+    assert len(data.owners) == all_owners  # the caller's data is not changed by owners=
+    from_data = write_map(data, tmp_path / "a.html", districts=False)
+    from_file = write_map(routed, tmp_path / "b.html", districts=False)
+    assert payload_of(from_data.read_text(encoding="utf-8")) == payload_of(
+        from_file.read_text(encoding="utf-8")
+    )
+    per_owner = write_owner_maps(data, tmp_path / "per", districts=False)
+    assert sorted(per_owner) == sorted(write_owner_maps(routed, tmp_path / "per2", districts=False))
 
 
 def test_districts_from_regso(routed: Path, tmp_path: Path) -> None:

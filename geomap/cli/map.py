@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from geomap.maps import write_map, write_owner_maps
+from geomap.atomic import check_writable
+from geomap.maps import read_routed, write_map, write_owner_maps
 
 from .options import overwrite_option, verbosity_options
 
@@ -112,8 +113,11 @@ def map_command(
         "overwrite": overwrite,
     }
     if out is not None:
-        path = write_map(routed, out, **options)
+        check_writable(out, overwrite=overwrite)  # refuse before reading anything
+    data = read_routed(routed)  # read once, also when both kinds of map are written
+    if out is not None:
+        path = write_map(data, out, **options)
         click.echo(f"geomap: wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", err=True)
     if per_owner is not None:
-        paths = write_owner_maps(routed, per_owner, **options)
+        paths = write_owner_maps(data, per_owner, **options)
         click.echo(f"geomap: wrote {len(paths)} per-owner maps to {per_owner}", err=True)

@@ -170,9 +170,9 @@ def route_command(
 
 def _write_maps(tmp: Path) -> dict[str, Any]:
     """The map outputs, written into the temporary output directory before it is moved."""
-    from geomap.maps import write_map, write_owner_maps
+    from geomap.maps import read_routed, write_map, write_owner_maps
 
-    routed = tmp / "routed.gpkg"
+    routed = read_routed(tmp / "routed.gpkg")  # read once for both
     write_map(routed, tmp / "map.html")
     maps = write_owner_maps(routed, tmp / "owners")
     return {"map": "map.html", "owner_maps": {k: f"owners/{Path(v).name}" for k, v in maps.items()}}

@@ -16,12 +16,15 @@ from __future__ import annotations
 from geomap.maps.assets import ASSETS, leaflet_head
 from geomap.maps.html import build_map_html
 from geomap.maps.render import owner_file_stem, write_map, write_owner_maps
+from geomap.maps.routed import RoutedData, read_routed
 
 __all__ = [
     "ASSETS",
+    "RoutedData",
     "build_map_html",
     "leaflet_head",
     "owner_file_stem",
+    "read_routed",
     "write_map",
     "write_owner_maps",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -68,14 +69,14 @@ def _period_text(
 
 
 def _load(
-    routed: PathArg,
+    routed: PathArg | RoutedData,
     *,
     owners: PathArg | None,
     districts: PathArg | bool | None,
 ) -> tuple[RoutedData, Geography]:
-    data = read_routed(routed)
-    if owners is not None:
-        data.owners = read_owner_polygons(owners)
+    data = routed if isinstance(routed, RoutedData) else read_routed(routed)
+    if owners is not None:  # a copy: data given by the caller may serve several maps
+        data = dataclasses.replace(data, owners=read_owner_polygons(owners))
     if districts is False:
         geography = Geography(None, None)
     else:
@@ -97,7 +98,7 @@ def _write(out: Path, page: str, *, overwrite: bool) -> Path:
 
 
 def write_map(
-    routed: PathArg,
+    routed: PathArg | RoutedData,
     out: PathArg,
     *,
     owners: PathArg | None = None,
@@ -114,8 +115,9 @@ def write_map(
 
     Parameters
     ----------
-    routed : str or os.PathLike
-        The ``routed.gpkg`` written by ``geomap route``.
+    routed : str, os.PathLike or RoutedData
+        The ``routed.gpkg`` written by ``geomap route``, or what :func:`read_routed` read from it
+        (to draw several maps from one read).
     out : str or os.PathLike
         The HTML file to write.
     owners : str or os.PathLike, optional
@@ -179,7 +181,7 @@ def write_map(
 
 
 def write_owner_maps(
-    routed: PathArg,
+    routed: PathArg | RoutedData,
     out_dir: PathArg,
     *,
     owners: PathArg | None = None,
@@ -201,8 +203,9 @@ def write_owner_maps(
 
     Parameters
     ----------
-    routed : str or os.PathLike
-        The ``routed.gpkg`` written by ``geomap route``.
+    routed : str, os.PathLike or RoutedData
+        The ``routed.gpkg`` written by ``geomap route``, or what :func:`read_routed` read from it
+        (to draw several maps from one read).
     out_dir : str or os.PathLike
         Directory for the maps (created if missing).
     owners, districts, title, date_from, date_to, categories, cdn
