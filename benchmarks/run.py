@@ -67,7 +67,7 @@ def _median_times(runs: dict[str, Callable[[], Any]], repeat: int) -> dict[str, 
 
 def bench_join(data: Path, repeat: int) -> dict[str, Any]:
     """(a) geomap's join vs geopandas.sjoin(predicate="within") on the same frames."""
-    from geomap.join import NO_OWNER, PolygonIndex, locate
+    from geomap.core.spatial import NO_OWNER, PolygonIndex, locate
 
     points = pyogrio.read_dataframe(data / "lagesbild_2025_synthetic.gpkg", use_arrow=True)
     owners = pyogrio.read_dataframe(data / "owners_synthetic.gpkg", use_arrow=True)
@@ -192,7 +192,7 @@ def _plain_phases(remarks: Path, owners: Path, work: Path) -> dict[str, float]:
 
 def _geomap_phases(remarks: Path, owners: Path, registry: Path, work: Path) -> dict[str, float]:
     from geomap import route
-    from geomap.outputs import _fast_sqlite, write_routed_gpkg
+    from geomap.routing.outputs import _fast_sqlite, write_routed_gpkg
 
     t: dict[str, float] = {}
     t["geomap_route"], result = _timed(lambda: route(remarks, owners=owners, registry=registry))

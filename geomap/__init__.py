@@ -9,23 +9,16 @@ The Python API that the ``geomap`` command line wraps:
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("geomap")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
-
-from geomap.categories import Categories, load_categories
-from geomap.crs import WORKING_CRS
+from geomap._version import __version__
+from geomap.core.categories import Categories, load_categories
+from geomap.core.crs import WORKING_CRS
 from geomap.errors import ConfigError, CRSError, GeomapError, InputError, OutputExistsError
-from geomap.join import PolygonIndex, locate
-from geomap.outputs import write_outputs
-from geomap.owners import OwnerRegistry, load_owner_layer, load_registry
-from geomap.readers import read_remarks
-from geomap.routing import METHODS, Router, RouteResult, route, route_chunk
-from geomap.rules import CategoryRule, load_rules
-from geomap.summary import RouteSummary
+from geomap.core.spatial import PolygonIndex, locate
+from geomap.core.owners import OwnerRegistry, load_owner_layer, load_registry
+from geomap.routing.readers import read_remarks
+from geomap.routing import METHODS, Router, RouteResult, route, route_chunk, write_outputs
+from geomap.core.rules import CategoryRule, load_rules
+from geomap.routing.summary import RouteSummary
 
 __all__ = [
     "METHODS",

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from geomap.atomic import atomic_dir, atomic_path, check_writable, write_text_atomic
+from geomap.io.atomic import atomic_dir, atomic_path, check_writable, write_text_atomic
 from geomap.errors import OutputExistsError
 
 

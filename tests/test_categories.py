@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geomap.categories import load_categories, normalise_text
+from geomap.core.categories import load_categories, normalise_text
 from geomap.errors import ConfigError
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pyproj import CRS
 
-from geomap.crs import check_axes, infer_crs_from_values, parse_crs
+from geomap.core.crs import check_axes, infer_crs_from_values, parse_crs
 from geomap.errors import CRSError
 
 

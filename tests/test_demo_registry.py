@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from geomap.categories import load_categories
+from geomap.core.categories import load_categories
 from geomap.demo.registry import SYNTHETIC_LABEL, owners_toml, rules_toml
 from geomap.demo.zones import LAND_USE_OWNER, OWNER_IDS
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geomap.outputs import write_outputs
+from geomap.routing.outputs import write_outputs
 from geomap.routing import RouteResult, route
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -7,8 +7,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import geomap.join as join
-from geomap.join import NO_OWNER, PolygonIndex, locate
+import geomap.core.spatial as join
+from geomap.core.spatial import NO_OWNER, PolygonIndex, locate
 
 # kommun [0,10) | huge [10,20) | gap | privat [22,30); huge also overlaps kommun at [8,12]x[20,24]
 GEOMS = [

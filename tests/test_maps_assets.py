@@ -1,4 +1,4 @@
-"""Tests for geomap.maps.assets: Leaflet and markercluster inlined from pip packages or on a CDN."""
+"""Tests for geomap.render.assets: Leaflet and markercluster inlined from pip packages or on a CDN."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from geomap.maps.assets import ASSETS, asset_notice, leaflet_head
+from geomap.render.assets import ASSETS, asset_notice, leaflet_head
 
 EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 

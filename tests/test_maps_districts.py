@@ -1,4 +1,4 @@
-"""Tests for geomap.maps.districts: default RegSO districts, other polygon files, errors."""
+"""Tests for geomap.core.districts: default RegSO districts, other polygon files, errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from geomap.errors import InputError
-from geomap.maps.districts import default_regso_path, read_geography
+from geomap.core.districts import default_regso_path, read_geography
 
 from maps_helpers import copy_regso
 

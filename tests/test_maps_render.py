@@ -18,7 +18,7 @@ from geomap.maps import (
     write_map,
     write_owner_maps,
 )
-from geomap.maps.districts import read_geography
+from geomap.core.districts import read_geography
 
 from maps_helpers import MALICIOUS, REGISTRY, copy_regso, make_remarks, write_routed
 

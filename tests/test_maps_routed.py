@@ -1,4 +1,4 @@
-"""Tests for geomap.maps.routed: reading routed.gpkg and filtering remarks for a map."""
+"""Tests for geomap.core.routed: reading routed.gpkg and filtering remarks for a map."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pyogrio
 import pytest
 
 from geomap.errors import InputError
-from geomap.maps.routed import (
+from geomap.core.routed import (
     filter_remarks,
     local_dates,
     parse_date,

@@ -10,9 +10,9 @@ import pyogrio
 import pytest
 import shapely
 
-import geomap.outputs as outputs
+import geomap.routing.outputs as outputs
 from geomap.errors import OutputExistsError
-from geomap.outputs import write_outputs
+from geomap.routing.outputs import write_outputs
 from geomap.routing import route
 
 from conftest import X0, Y0

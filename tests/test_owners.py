@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from geomap.errors import ConfigError, CRSError, InputError
-from geomap.owners import load_owner_layer, load_registry, owner_layer_from_frame, registry_from_ids
+from geomap.core.owners import load_owner_layer, load_registry, owner_layer_from_frame, registry_from_ids
 
 from conftest import X0, Y0
 

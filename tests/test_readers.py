@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from geomap.errors import CRSError, InputError
-from geomap.readers import read_remarks
+from geomap.routing.readers import read_remarks
 
 from conftest import X0, Y0
 

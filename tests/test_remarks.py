@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geomap.categories import load_categories
-from geomap.remarks import build_remarks, find_column
+from geomap.core.categories import load_categories
+from geomap.core.remarks import build_remarks, find_column
 
 
 def frame(data: dict[str, list[object]]) -> gpd.GeoDataFrame:

@@ -251,9 +251,9 @@ def test_route_chunk_partitions_give_the_same_answer(
     points: list[tuple[float, float] | None], parts: int
 ) -> None:
     """Routing is a pure function of a chunk: partitioned routing (as with dask) equals the whole."""
-    from geomap.categories import load_categories
-    from geomap.owners import registry_from_ids
-    from geomap.remarks import build_remarks
+    from geomap.core.categories import load_categories
+    from geomap.core.owners import registry_from_ids
+    from geomap.core.remarks import build_remarks
     from geomap.routing import Router, route_chunk
 
     owners = gpd.GeoDataFrame(

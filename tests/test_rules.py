@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geomap.errors import ConfigError
-from geomap.rules import CategoryRule, apply_rules, load_rules
+from geomap.core.rules import CategoryRule, apply_rules, load_rules
 
 
 def test_load_rules(rules_toml: Path) -> None:

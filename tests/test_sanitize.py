@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geomap.sanitize import FORMULA_PREFIXES, neutralise_formulas, safe_filename
+from geomap.io.sanitize import FORMULA_PREFIXES, neutralise_formulas, safe_filename
 
 
 @pytest.mark.parametrize(

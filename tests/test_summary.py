@@ -6,7 +6,7 @@ import geopandas as gpd
 import shapely
 
 from geomap.routing import route
-from geomap.summary import METHOD_LABELS, format_table
+from geomap.routing.summary import METHOD_LABELS, format_table
 
 from conftest import X0, Y0
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from geomap.errors import InputError
-from geomap.tables import find_coordinate_columns, normalise_name, parse_numbers, read_table
+from geomap.io.tables import find_coordinate_columns, normalise_name, parse_numbers, read_table
 
 TEXT = "id;kategori;beskrivning;lat;lon\n1;Klotter;Tags på väggen;59,2367;17,9811\n2;Skräp;Överfull korg;59,24;17,98\n"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from geomap.errors import ConfigError
-from geomap.tomlfile import load_toml
+from geomap.io.tomlfile import load_toml
 
 
 def test_load_toml(tmp_path: Path) -> None:

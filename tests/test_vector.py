@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from geomap.errors import InputError
-from geomap.vector import choose_layer, read_vector
+from geomap.io.vector import choose_layer, read_vector
 
 
 def test_reads_gpkg_layer_and_geoparquet(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geomap.categories import load_categories
+from geomap.core.categories import load_categories
 
 from .options import verbosity_options
 

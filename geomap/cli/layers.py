@@ -115,7 +115,7 @@ def validate_command(
     Errors (exit 1): unknown or missing local codes, wrong geometry type for a product, empty or
     invalid geometry, overlapping surfaces. Warnings: features outside the owner's land.
     """
-    from geomap.atomic import write_text_atomic
+    from geomap.io.atomic import write_text_atomic
 
     voc = load_vocabulary(vocabulary)
     profile = _profile(owner, voc, crosswalk, code_column)
@@ -156,7 +156,7 @@ def translate_command(
     overwrite: bool,
 ) -> None:
     """Add shared codes and names to OWNER's LAYER; the local code and columns are kept."""
-    from geomap.atomic import check_writable
+    from geomap.io.atomic import check_writable
 
     check_writable(output, overwrite=overwrite)
     voc = load_vocabulary(vocabulary)
@@ -212,7 +212,7 @@ def export_command(
     Writes a GeoPackage with QGIS default styles, .qml and .sld per layer, an HTML map with a legend
     and the quantity list (mängdförteckning) as CSV and XLSX.
     """
-    from geomap.atomic import check_writable
+    from geomap.io.atomic import check_writable
 
     check_writable(output, overwrite=overwrite)
     voc = load_vocabulary(vocabulary)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from geomap.atomic import check_writable
+from geomap.io.atomic import check_writable
 from geomap.maps import read_routed, write_map, write_owner_maps
 
 from .options import overwrite_option, verbosity_options

@@ -9,10 +9,10 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from geomap.atomic import check_writable
-from geomap.outputs import write_outputs
+from geomap.io.atomic import check_writable
+from geomap.routing.outputs import write_outputs
 from geomap.routing import route
-from geomap.summary import format_table
+from geomap.routing.summary import format_table
 
 from .options import overwrite_option, verbosity_options
 

@@ -21,7 +21,7 @@ import pandas as pd
 from pyproj import Transformer
 from tqdm import tqdm
 
-from geomap.atomic import atomic_dir, check_writable
+from geomap.io.atomic import atomic_dir, check_writable
 from geomap.errors import InputError
 
 from .geography import WORKING_CRS, Geography, load_geography

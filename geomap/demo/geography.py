@@ -18,15 +18,15 @@ import pyogrio
 import shapely
 from pyproj import Transformer
 
+from geomap.core.crs import WORKING_CRS
 from geomap.errors import InputError
-from geomap.vector import gdal_reason
+from geomap.io.vector import gdal_reason
 
 __all__ = [
     "DISTRICT_LAYER",
     "HUBS",
     "KOMMUN_LAYER",
     "REGSO_FILENAME",
-    "WORKING_CRS",
     "Geography",
     "Hub",
     "hub_xy",
@@ -36,7 +36,6 @@ __all__ = [
     "sample_in_polygons",
 ]
 
-WORKING_CRS = "EPSG:3011"
 REGSO_FILENAME = "huddinge_regso_2025.gpkg"
 DISTRICT_LAYER = "regso_2025_sweref99_1800"
 KOMMUN_LAYER = "kommun_sweref99_1800"

@@ -13,6 +13,8 @@ Examples
 
 from __future__ import annotations
 
+from geomap.core.crs import WORKING_CRS
+
 from .crosswalk import (
     Crosswalk,
     OwnerProfile,
@@ -25,7 +27,7 @@ from .export import ExportInput, ExportResult, export_layers, load_shared_layer
 from .gpkg_styles import write_layer_styles
 from .htmlmap import render_map
 from .quantities import compute_quantities, load_districts, quantity_rows, totals_by_unit
-from .reader import WORKING_CRS, MaintenanceLayer, read_layer
+from .reader import MaintenanceLayer, read_layer
 from .styles import LAYER_GEOMETRY, qml_style, sld_style
 from .translate import TranslationResult, ValidationFailedError, translate_layer, write_translated
 from .validate import Finding, ValidationReport, validate_layer

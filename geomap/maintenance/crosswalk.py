@@ -21,7 +21,7 @@ import pandas as pd
 
 from geomap.errors import ConfigError
 
-from ._paths import layers_dir
+from geomap.core.resources import layers_dir
 from .vocabulary import Vocabulary
 
 __all__ = [

@@ -21,11 +21,11 @@ import shapely
 from shapely import ops
 from shapely.geometry.base import BaseGeometry
 
-from geomap.atomic import atomic_path
+from geomap.core.crs import WORKING_CRS
+from geomap.io.atomic import atomic_path
 from geomap.errors import InputError
 
-from ._paths import data_path
-from .reader import WORKING_CRS
+from geomap.core.resources import data_path
 
 __all__ = ["DEMO_OWNERS", "OwnerDemo", "demo_features", "write_demo_layers"]
 

@@ -19,7 +19,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geomap.atomic import atomic_dir
+from geomap.core.crs import WORKING_CRS
+from geomap.io.atomic import atomic_dir
 from geomap.errors import InputError
 
 from .crosswalk import load_owner
@@ -35,7 +36,7 @@ from .quantities import (
     write_quantities_csv,
     write_quantities_xlsx,
 )
-from .reader import WORKING_CRS, read_layer
+from .reader import read_layer
 from .styles import LAYER_GEOMETRY, qml_style, sld_style
 from .translate import info_table, translate_layer
 from .validate import geometry_kinds

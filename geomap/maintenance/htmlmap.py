@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geomap.maps.assets import leaflet_head
+from geomap.render.assets import leaflet_head
 
 from .styles import mm_to_px
 from .vocabulary import Product, Vocabulary

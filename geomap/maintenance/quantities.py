@@ -21,13 +21,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from geomap.atomic import atomic_path
+from geomap.core.crs import WORKING_CRS
+from geomap.io.atomic import atomic_path
 from geomap.errors import InputError
-from geomap.sanitize import FORMULA_PREFIXES, neutralise_formulas
-from geomap.vector import gdal_reason
+from geomap.io.sanitize import FORMULA_PREFIXES, neutralise_formulas
+from geomap.io.vector import gdal_reason
 
-from ._paths import data_path
-from .reader import WORKING_CRS
+from geomap.core.resources import data_path
 from .validate import geometry_kinds
 from .vocabulary import Vocabulary
 

@@ -15,15 +15,15 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geomap.core.crs import WORKING_CRS
 from geomap.errors import CRSError, InputError
-from geomap.vector import gdal_reason, spatial_layers
+from geomap.io.vector import gdal_reason, spatial_layers
 
-__all__ = ["WORKING_CRS", "MaintenanceLayer", "read_layer"]
+__all__ = ["MaintenanceLayer", "read_layer"]
 
 log = logging.getLogger(__name__)
 
 #: Planar CRS all areas and lengths are measured in: SWEREF 99 18 00.
-WORKING_CRS = "EPSG:3011"
 _SYNTHETIC_COLUMNS = ("syntetisk", "synthetic")
 _TRUE = frozenset({"1", "true", "ja", "yes", "sant", "syntetisk", "synthetic"})
 

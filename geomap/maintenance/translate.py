@@ -15,11 +15,12 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geomap.atomic import atomic_path
+from geomap.core.crs import WORKING_CRS
+from geomap.io.atomic import atomic_path
 from geomap.errors import InputError
 
 from .crosswalk import OwnerProfile
-from .reader import WORKING_CRS, MaintenanceLayer
+from .reader import MaintenanceLayer
 from .validate import ValidationReport, feature_ids, local_codes, validate_layer
 from .vocabulary import Vocabulary
 
@@ -138,7 +139,7 @@ def info_table(
     >>> dict(zip(t.key, t.value))["vokabular_version"]
     '2026.1'
     """
-    from geomap import __version__
+    from geomap._version import __version__
 
     rows = {
         "vokabular_version": vocabulary.version,

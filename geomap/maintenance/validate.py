@@ -23,12 +23,13 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geomap.core.crs import WORKING_CRS
 from geomap.errors import InputError
-from geomap.vector import choose_layer
+from geomap.io.vector import choose_layer
 
-from ._paths import data_path
+from geomap.core.resources import data_path
 from .crosswalk import OwnerProfile
-from .reader import WORKING_CRS, MaintenanceLayer
+from .reader import MaintenanceLayer
 from .vocabulary import Vocabulary
 
 __all__ = [

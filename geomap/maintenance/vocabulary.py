@@ -19,7 +19,7 @@ import pandas as pd
 
 from geomap.errors import ConfigError
 
-from ._paths import layers_dir
+from geomap.core.resources import layers_dir
 
 __all__ = [
     "GEOMETRY_TYPES",

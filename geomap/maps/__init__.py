@@ -13,10 +13,10 @@ PosixPath('out/demo/map.html')
 
 from __future__ import annotations
 
-from geomap.maps.assets import ASSETS, leaflet_head
+from geomap.render.assets import ASSETS, leaflet_head
 from geomap.maps.html import build_map_html
 from geomap.maps.render import owner_file_stem, write_map, write_owner_maps
-from geomap.maps.routed import RoutedData, read_routed
+from geomap.core.routed import RoutedData, read_routed
 
 __all__ = [
     "ASSETS",

@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from geomap.maps.routed import local_dates
+from geomap.core.routed import local_dates
 
 __all__ = [
     "NO_DAY",
@@ -285,7 +285,7 @@ def _mask_candidates(values: pd.Series, scope_owner: str) -> pd.Series:
 @functools.lru_cache(maxsize=1)
 def _vocabulary() -> tuple[str, ...]:
     try:
-        from geomap.categories import load_categories
+        from geomap.core.categories import load_categories
 
         return tuple(str(c) for c in load_categories().codes())
     except Exception:  # the vocabulary only fixes symbols; without it they follow frequency

@@ -18,8 +18,8 @@ from string import Template
 import geopandas as gpd
 import pandas as pd
 
-from geomap import __version__
-from geomap.maps.assets import leaflet_head
+from geomap._version import __version__
+from geomap.render.assets import leaflet_head
 from geomap.maps.data import MapText, build_payload, script_json
 
 __all__ = ["DEFAULT_TITLE", "build_map_html", "render_page"]

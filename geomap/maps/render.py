@@ -14,11 +14,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geomap.atomic import atomic_path, check_writable
+from geomap.io.atomic import atomic_path, check_writable
 from geomap.errors import InputError
-from geomap.maps.districts import Geography, read_geography
+from geomap.core.districts import Geography, read_geography
 from geomap.maps.html import DEFAULT_TITLE, build_map_html
-from geomap.maps.routed import (
+from geomap.core.routed import (
     RoutedData,
     filter_remarks,
     local_dates,

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from geomap.owners import OwnerRegistry
-from geomap.readers import ReadInfo
+from geomap.core.owners import OwnerRegistry
+from geomap.routing.readers import ReadInfo
 
 __all__ = ["METHOD_LABELS", "RouteSummary", "format_table", "summarise"]
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pyogrio
 
 from geomap.errors import InputError
-from geomap.vector import choose_layer
+from geomap.io.vector import choose_layer
 
 __all__ = [
     "REMARK_COLUMNS",

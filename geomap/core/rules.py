@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geomap.errors import ConfigError
-from geomap.tomlfile import load_toml
+from geomap.io.tomlfile import load_toml
 
 __all__ = ["CategoryRule", "apply_rules", "load_rules"]
 

@@ -21,11 +21,11 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS, Transformer
 
-from geomap import __version__
-from geomap.atomic import atomic_dir
-from geomap.routing import RouteResult
-from geomap.sanitize import neutralise_formulas, safe_filename
-from geomap.summary import METHOD_LABELS
+from geomap._version import __version__
+from geomap.io.atomic import atomic_dir
+from geomap.routing.pipeline import RouteResult
+from geomap.io.sanitize import neutralise_formulas, safe_filename
+from geomap.routing.summary import METHOD_LABELS
 
 __all__ = ["EXCEL_MAX_ROWS", "list_frame", "write_outputs", "write_routed_gpkg"]
 

@@ -1,6 +1,6 @@
 """Reading remark files of any kind into points in the working CRS.
 
-Vector files go through pyogrio (arrow); CSV/XLSX tables through :mod:`geomap.tables`. The CRS comes
+Vector files go through pyogrio (arrow); CSV/XLSX tables through :mod:`geomap.io.tables`. The CRS comes
 from the file, for tables from ``crs=`` or, when unambiguous, from the value range. Swapped axes are
 detected by value range and fixed with a warning.
 """
@@ -18,10 +18,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from geomap.crs import WORKING_CRS, check_axes, infer_crs_from_values, parse_crs
+from geomap.core.crs import WORKING_CRS, check_axes, infer_crs_from_values, parse_crs
 from geomap.errors import CRSError, InputError
-from geomap.tables import TABLE_SUFFIXES, find_coordinate_columns, parse_numbers, read_table
-from geomap.vector import read_vector
+from geomap.io.tables import TABLE_SUFFIXES, find_coordinate_columns, parse_numbers, read_table
+from geomap.io.vector import read_vector
 
 __all__ = ["ReadInfo", "read_remarks"]
 

@@ -14,10 +14,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geomap.crs import WORKING_CRS, check_axes, parse_crs
+from geomap.core.crs import WORKING_CRS, check_axes, parse_crs
 from geomap.errors import ConfigError, CRSError, InputError
-from geomap.tomlfile import load_toml
-from geomap.vector import read_vector
+from geomap.io.tomlfile import load_toml
+from geomap.io.vector import read_vector
 
 __all__ = [
     "Owner",

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pyogrio
 
 from geomap.errors import InputError
-from geomap.vector import choose_layer
+from geomap.io.vector import choose_layer
 
 __all__ = [
     "DEFAULT_BOUNDARY_LAYER",

@@ -13,8 +13,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geomap.categories import Categories
-from geomap.tables import normalise_name
+from geomap.core.categories import Categories
+from geomap.io.tables import normalise_name
 
 __all__ = ["MODEL_COLUMNS", "SOURCES", "build_remarks", "find_column"]
 
@@ -165,7 +165,7 @@ def build_remarks(
     Examples
     --------
     >>> import shapely
-    >>> from geomap.categories import load_categories
+    >>> from geomap.core.categories import load_categories
     >>> f = gpd.GeoDataFrame({"kategori": ["Klotter"], "source_file": ["a.csv"], "source_row": [1]},
     ...                      geometry=[shapely.Point(0, 0)], crs=3011)
     >>> build_remarks(f, categories=load_categories(), source="lagesbild")[["source", "category"]].values.tolist()

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geomap.errors import ConfigError
-from geomap.tomlfile import load_toml
+from geomap.io.tomlfile import load_toml
 
 __all__ = ["Categories", "Category", "load_categories", "normalise_text"]
 
@@ -120,8 +120,8 @@ def load_categories(path: str | Path | None = None) -> Categories:
     'Trasig belysning'
     """
     if path is None:
-        text = resources.files("geomap.resources").joinpath("categories.toml").read_text("utf-8")
-        where = "geomap/resources/categories.toml"
+        text = resources.files("geomap").joinpath("_data", "categories.toml").read_text("utf-8")
+        where = "geomap/_data/categories.toml"
         data = tomllib.loads(text)
     else:
         where = str(path)

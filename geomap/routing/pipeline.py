@@ -1,0 +1,251 @@
+"""The routing pipeline: read inputs and layers, build the :class:`Router`, route, summarise."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from geomap.core.categories import Categories, load_categories
+from geomap.core.crs import WORKING_CRS, parse_crs
+from geomap.core.owners import (
+    OwnerLayer,
+    OwnerRegistry,
+    load_owner_layer,
+    load_registry,
+    owner_layer_from_frame,
+    registry_from_ids,
+)
+from geomap.core.remarks import MODEL_COLUMNS, build_remarks
+from geomap.core.rules import CategoryRule, load_rules
+from geomap.core.spatial import PolygonIndex
+from geomap.errors import ConfigError, InputError
+from geomap.routing.engine import Router, route_chunk
+from geomap.routing.readers import ReadInfo, concat_frames, read_remarks
+from geomap.routing.summary import RouteSummary, summarise
+
+__all__ = ["RouteResult", "route"]
+
+
+@dataclass
+class RouteResult:
+    """What :func:`route` returns: the routed remarks, a summary, and the layers used."""
+
+    remarks: gpd.GeoDataFrame
+    summary: RouteSummary
+    registry: OwnerRegistry
+    owners: gpd.GeoDataFrame
+    responsibility: gpd.GeoDataFrame | None = None
+    inputs: list[ReadInfo] = field(default_factory=list)
+
+
+PathLike = str | os.PathLike[str]
+#: The values of ``source`` a remark can have.
+SOURCES = ("lagesbild", "trygghetsvandring", "felanmalan", "other")
+
+
+def route(
+    inputs: PathLike | Sequence[PathLike] | gpd.GeoDataFrame,
+    *,
+    owners: PathLike | gpd.GeoDataFrame,
+    registry: PathLike | OwnerRegistry | None = None,
+    responsibility: PathLike | gpd.GeoDataFrame | None = None,
+    rules: PathLike | Sequence[CategoryRule] | None = None,
+    crs: str | int | CRS | None = None,
+    layer: str | int | None = None,
+    owners_layer: str | int | None = None,
+    owner_column: str | None = None,
+    source: str | None = None,
+    working_crs: str | CRS = WORKING_CRS,
+    tolerance: float = 2.0,
+    max_distance: float = 25.0,
+    categories: Categories | None = None,
+    workers: int | None = None,
+) -> RouteResult:
+    """Read remarks and route each to the organisation responsible for it.
+
+    Parameters
+    ----------
+    inputs
+        One or more remark files (vector or CSV/XLSX), or a GeoDataFrame of remarks.
+    owners
+        Owner polygons (file or GeoDataFrame) with an owner id column.
+    registry
+        Owner registry (TOML path or :class:`OwnerRegistry`); by default built from the owner ids.
+    responsibility
+        Maintenance-responsibility polygons (driftansvar); they take precedence over ownership.
+    rules
+        Category rules (TOML path or list); they take precedence over everything spatial.
+    crs
+        CRS of table coordinates (otherwise inferred from the values when unambiguous).
+    layer, owners_layer, owner_column
+        Layer of the remark files / owner file, and the owner id column.
+    source
+        Source of remarks whose file does not say (``lagesbild``, ``trygghetsvandring``, ``felanmalan``).
+    working_crs
+        CRS for the join and the outputs (SWEREF 99 18 00 by default).
+    tolerance
+        Distance (m) within which another owner's land makes a remark a ``boundary`` case.
+    max_distance
+        Largest distance (m) to route a remark outside all polygons to the nearest owner.
+    categories
+        Category vocabulary (the packaged one by default).
+    workers
+        Threads for the join (default: all CPUs).
+
+    Returns
+    -------
+    RouteResult
+
+    Examples
+    --------
+    Run from a clone of the repository (the bundled synthetic demo data):
+
+    >>> import geomap
+    >>> result = geomap.route("data/hard_cases_synthetic.csv", owners="data/owners_synthetic.gpkg",
+    ...                       registry="data/owners.toml", crs="EPSG:3011")
+    >>> sorted(result.summary.by_method().items())
+    [('nearest', 2), ('ownership', 12), ('unrouted', 5)]
+    >>> result.remarks.loc[0, ["remark_id", "owner", "route_method"]].tolist()
+    ['SF-01', 'huge_bostader', 'ownership']
+    """
+    target = parse_crs(working_crs, argument="working_crs")
+    categories = categories or load_categories()
+    if source is not None and source not in SOURCES:
+        msg = f"source: got {source!r}; use {', '.join(SOURCES[:-1])} or {SOURCES[-1]}"
+        raise ConfigError(msg)
+    frame, infos = _read_inputs(inputs, crs=crs, layer=layer, working_crs=target)
+    remarks = build_remarks(frame, categories=categories, source=source)
+    owner_layer = _owner_layer(
+        owners, layer=owners_layer, column=owner_column, crs=target, what="owner layer"
+    )
+    resp_layer = None
+    if responsibility is not None:
+        resp_layer = _owner_layer(
+            responsibility, layer=None, column=None, crs=target, what="responsibility layer"
+        )
+    rule_list = _rules(rules)
+    router = Router.build(
+        _registry(registry, owner_layer, resp_layer, rule_list),
+        owner_layer.frame,
+        responsibility=None if resp_layer is None else resp_layer.frame,
+        rules=rule_list,
+        tolerance=tolerance,
+        max_distance=max_distance,
+        workers=workers,
+    )
+    routed = route_chunk(remarks, router)
+    for column in routed.columns:
+        remarks[column] = routed[column]
+    remarks = _order_columns(remarks.drop(columns=["_category_known"]))
+    layers = [owner_layer] if resp_layer is None else [owner_layer, resp_layer]
+    summary = summarise(
+        remarks,
+        registry=router.registry,
+        inputs=infos,
+        repaired=sum(x.repaired for x in layers),
+        dropped=sum(x.dropped_empty for x in layers),
+        overlapping_polygons=_overlapping_owner_polygons(router.owners),
+        working_crs=target,
+        tolerance=tolerance,
+        max_distance=max_distance,
+    )
+    return RouteResult(
+        remarks=remarks,
+        summary=summary,
+        registry=router.registry,
+        owners=owner_layer.frame,
+        responsibility=None if resp_layer is None else resp_layer.frame,
+        inputs=infos,
+    )
+
+
+def _registry(
+    registry: PathLike | OwnerRegistry | None,
+    owner_layer: OwnerLayer,
+    resp_layer: OwnerLayer | None,
+    rules: list[CategoryRule],
+) -> OwnerRegistry:
+    """The registry given, or one built from the owner ids of the layers and rules."""
+    if isinstance(registry, OwnerRegistry):
+        return registry
+    if registry is not None:
+        return load_registry(registry)
+    ids = list(owner_layer.frame["owner"].dropna().unique())
+    if resp_layer is not None:
+        ids += list(resp_layer.frame["owner"].dropna().unique())
+    return registry_from_ids(ids + [r.owner for r in rules])
+
+
+def _read_inputs(
+    inputs: PathLike | Sequence[PathLike] | gpd.GeoDataFrame,
+    *,
+    crs: str | int | CRS | None,
+    layer: str | int | None,
+    working_crs: CRS,
+) -> tuple[gpd.GeoDataFrame, list[ReadInfo]]:
+    if isinstance(inputs, gpd.GeoDataFrame):
+        frame = inputs.copy()
+        if frame.crs is None:
+            msg = "inputs: the GeoDataFrame has no CRS; set it with .set_crs(...)"
+            raise InputError(msg)
+        frame = frame.to_crs(working_crs)
+        frame["source_file"] = "<GeoDataFrame>"
+        frame["source_row"] = np.arange(1, len(frame) + 1, dtype="int64")
+        return frame, [ReadInfo(path="<GeoDataFrame>", rows=len(frame), crs=str(working_crs))]
+    paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    if not paths:
+        msg = "inputs: no remark files given; pass at least one file"
+        raise InputError(msg)
+    frames, infos = [], []
+    for path in paths:
+        frame, info = read_remarks(path, crs=crs, layer=layer, working_crs=working_crs)
+        frames.append(frame)
+        infos.append(info)
+    return concat_frames(frames), infos
+
+
+def _owner_layer(
+    value: PathLike | gpd.GeoDataFrame,
+    *,
+    layer: str | int | None,
+    column: str | None,
+    crs: CRS,
+    what: str,
+) -> OwnerLayer:
+    if isinstance(value, gpd.GeoDataFrame):
+        return owner_layer_from_frame(value, owner_column=column, working_crs=crs, what=what)
+    return load_owner_layer(
+        Path(value), layer=layer, owner_column=column, working_crs=crs, what=what
+    )
+
+
+def _rules(rules: PathLike | Sequence[CategoryRule] | None) -> list[CategoryRule]:
+    if rules is None:
+        return []
+    if isinstance(rules, str | os.PathLike):
+        return load_rules(rules)
+    return list(rules)
+
+
+def _overlapping_owner_polygons(index: PolygonIndex) -> int:
+    """Number of owner polygons whose interior overlaps a polygon of another owner."""
+    geoms = index.geoms
+    a, b = index.tree.query(geoms)  # envelopes only; the exact test runs on other owners' pairs
+    owners = index.owner_codes
+    other = (owners[a] != owners[b]) & (a < b)
+    a, b = a[other], b[other]
+    inner = shapely.relate_pattern(geoms[a], geoms[b], "T********")
+    return len(np.unique(np.concatenate([a[inner], b[inner]])))
+
+
+def _order_columns(remarks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    first = [*MODEL_COLUMNS, "source_file", "source_row"]
+    rest = [c for c in remarks.columns if c not in first and c != remarks.geometry.name]
+    return remarks[[*first, *rest, remarks.geometry.name]]
