@@ -30,19 +30,19 @@ def test_load_geography_reads_22_regso_in_sweref99_1800() -> None:
     assert len(geo.districts) == 22
     assert geo.districts.crs.to_epsg() == 3011
     assert "Flemingsberg västra" in set(geo.districts["name"])
-    assert 140e6 < geo.kommun.area < 143e6
-    assert geo.kommun.is_valid
+    assert 140e6 < geo.outline.area < 143e6
+    assert geo.outline.is_valid
 
 
 def test_hubs_lie_inside_the_municipality() -> None:
     geo = load_geography()
     xy = hub_xy()
     assert len(xy) == len(HUBS)
-    assert shapely.contains_xy(geo.kommun, xy[:, 0], xy[:, 1]).all()
+    assert shapely.contains_xy(geo.outline, xy[:, 0], xy[:, 1]).all()
 
 
 def test_missing_geography_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"--geography .*nope\.gpkg: file not found"):
+    with pytest.raises(InputError, match=r"nope\.gpkg: geography file not found"):
         load_geography(tmp_path / "nope.gpkg")
 
 

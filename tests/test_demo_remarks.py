@@ -47,7 +47,7 @@ def test_points_are_inside_the_municipality_and_not_in_lakes(
 ) -> None:
     _, xy = incidents
     assert shapely.contains_xy(ps.land, xy[:, 0], xy[:, 1]).all()
-    assert shapely.contains_xy(geo.kommun, xy[:, 0], xy[:, 1]).all()
+    assert shapely.contains_xy(geo.outline, xy[:, 0], xy[:, 1]).all()
 
 
 def test_some_points_fall_in_street_space_within_25_m(

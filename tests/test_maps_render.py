@@ -18,7 +18,7 @@ from geomap.maps import (
     write_map,
     write_owner_maps,
 )
-from geomap.core.districts import read_geography
+from geomap.core.districts import read_districts
 
 from maps_helpers import MALICIOUS, REGISTRY, copy_regso, make_remarks, write_routed
 
@@ -109,7 +109,7 @@ def test_bad_inputs(routed: Path, tmp_path: Path) -> None:
         write_map(tmp_path / "missing.gpkg", tmp_path / "m.html")
     with pytest.raises(InputError, match="--from: '2025-02-30' is not a date"):
         write_map(routed, tmp_path / "m.html", districts=False, date_from="2025-02-30")
-    with pytest.raises(InputError, match=r"--districts: .*nada\.gpkg not found"):
+    with pytest.raises(InputError, match=r"nada\.gpkg: district file not found"):
         write_map(routed, tmp_path / "m.html", districts=tmp_path / "nada.gpkg")
     assert not (tmp_path / "m.html").exists()
 
@@ -144,7 +144,7 @@ def test_districts_from_regso(routed: Path, tmp_path: Path) -> None:
     regso = copy_regso(tmp_path)
     if regso is None:
         pytest.skip("RegSO GeoPackage not available")
-    geo = read_geography(regso)
+    geo = read_districts(regso)
     assert geo.districts is not None and len(geo.districts) == 22
     assert "Flemingsberg västra" in set(geo.districts["name"])
     data = payload_of(

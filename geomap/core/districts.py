@@ -1,162 +1,199 @@
-"""District polygons and the municipality boundary shown under the remarks.
+"""Districts and the municipality boundary: the one reader.
 
-By default geomap shows SCB's RegSO 2025 areas of Huddinge (CC0, shipped in ``data/``) and their
-union as the municipality boundary. Any polygon file with a name column can replace them.
+By default geomap uses SCB's RegSO 2025 areas of Huddinge (CC0, bundled) and the municipality
+polygon of the same file. Any polygon file with a name column (the municipality's own
+*kommundelar*, contract areas) can replace them; the name column is found by name
+(``regsonamn``, ``name``, ``namn``, ``kommundel`` …) or given.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
-from dataclasses import dataclass
-from importlib import resources
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+import shapely
+from pyproj import CRS
 
-from geomap.errors import InputError
-from geomap.io.vector import choose_layer
+from geomap.core.crs import parse_crs
+from geomap.core.resources import REGSO_FILE, data_path
+from geomap.errors import CRSError, InputError
+from geomap.io.vector import choose_layer, gdal_reason
 
 __all__ = [
     "DEFAULT_BOUNDARY_LAYER",
     "DEFAULT_DISTRICT_LAYER",
     "Geography",
-    "default_regso_path",
-    "read_geography",
+    "read_districts",
 ]
 
 log = logging.getLogger(__name__)
 
+#: Layers of the bundled RegSO GeoPackage.
 DEFAULT_DISTRICT_LAYER = "regso_2025_sweref99_1800"
 DEFAULT_BOUNDARY_LAYER = "kommun_sweref99_1800"
-_REGSO_FILE = "huddinge_regso_2025.gpkg"
-_NAME_COLUMNS = ("regsonamn", "name", "namn", "kommundel", "omrade", "område", "deso_namn")
+_NAME_COLUMNS = (
+    "regsonamn",
+    "name",
+    "namn",
+    "kommundel",
+    "distrikt",
+    "omrade",
+    "område",
+    "deso_namn",
+)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Geography:
-    """Districts (with a ``name`` column) and the municipality boundary, both optional.
+    """District polygons (column ``name``) and the municipality boundary.
 
     Attributes
     ----------
     districts : geopandas.GeoDataFrame or None
-        District polygons with column ``name``.
+        District polygons with column ``name``; None when there are none.
     boundary : geopandas.GeoDataFrame or None
-        The municipality boundary polygon(s).
-    source : str
-        Attribution shown on the map (e.g. "SCB RegSO 2025"), empty when unknown.
+        The municipality boundary polygon(s): the file's ``kommun_sweref99_1800`` layer, else the
+        union of the districts.
+    attribution : str
+        Shown with the districts (``"SCB RegSO 2025"`` for the bundled file), empty when unknown.
+    path : pathlib.Path or None
+        The file read.
     """
 
     districts: gpd.GeoDataFrame | None
-    boundary: gpd.GeoDataFrame | None
-    source: str = ""
+    boundary: gpd.GeoDataFrame | None = None
+    attribution: str = ""
+    path: Path | None = None
+    _outline: list[shapely.Geometry] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def outline(self) -> shapely.Geometry:
+        """The boundary as one (multi)polygon; an empty polygon when there is none."""
+        if not self._outline:
+            geoms = [] if self.boundary is None else self.boundary.geometry.to_numpy()
+            self._outline.append(
+                shapely.make_valid(shapely.union_all(geoms)) if len(geoms) else shapely.Polygon()
+            )
+        return self._outline[0]
 
 
-def default_regso_path() -> Path | None:
-    """Return the bundled Huddinge RegSO 2025 GeoPackage, or None when it cannot be found.
-
-    Looks in ``geomap.demo.geography.regso_path()`` (when that module exists), the installed package
-    (``geomap/_data``) and the source tree's ``data/`` directory, in that order.
-
-    Examples
-    --------
-    >>> p = default_regso_path()
-    >>> p is None or p.name == "huddinge_regso_2025.gpkg"
-    True
-    """
-    try:
-        geography = importlib.import_module("geomap.demo.geography")
-        found = geography.regso_path()
-        if found is not None and Path(found).is_file():
-            return Path(found)
-    except (ImportError, AttributeError, OSError, RuntimeError, ValueError) as exc:
-        log.debug("geomap.demo.geography.regso_path() unavailable: %s", exc)
-    try:
-        packaged = resources.files("geomap") / "_data" / _REGSO_FILE
-        if packaged.is_file():
-            return Path(str(packaged))
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - defensive
-        pass
-    in_tree = Path(__file__).resolve().parents[2] / "data" / _REGSO_FILE
-    return in_tree if in_tree.is_file() else None
-
-
-def _name_column(frame: gpd.GeoDataFrame, source: Path, layer: str) -> str:
-    lower = {str(c).lower(): str(c) for c in frame.columns}
-    for candidate in _NAME_COLUMNS:
-        if candidate in lower:
-            return lower[candidate]
-    text = [c for c in frame.columns if c != "geometry" and frame[c].dtype == object]
-    if text:
-        return str(text[0])
-    msg = (
-        f"{source}: layer {layer!r} has no name column (looked for {', '.join(_NAME_COLUMNS)}); "
-        "add a text column 'name' with the district names"
-    )
-    raise InputError(msg)
-
-
-def read_geography(
-    path: str | os.PathLike[str] | None = None, *, layer: str | None = None
+def read_districts(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    layer: str | None = None,
+    name_column: str | None = None,
+    crs: str | int | CRS | None = None,
 ) -> Geography:
     """Read district polygons and the municipality boundary.
 
     Parameters
     ----------
     path : str or os.PathLike, optional
-        A polygon file. By default the bundled RegSO 2025 file of Huddinge; when that is missing, a
-        warning is logged and the map has no districts.
+        A polygon file (GeoPackage, GeoJSON, Shapefile …). By default the bundled SCB RegSO 2025
+        areas of Huddinge.
     layer : str, optional
-        District layer; by default ``regso_2025_sweref99_1800`` when present, else the first layer.
-        The boundary is the layer ``kommun_sweref99_1800`` when present, else the union of the
-        districts.
+        District layer; by default ``regso_2025_sweref99_1800`` when present, else the first layer
+        with geometries. The boundary is the layer ``kommun_sweref99_1800`` when the file has it,
+        else the union of the districts.
+    name_column : str, optional
+        Column with the district names; by default the first of ``regsonamn``, ``name``, ``namn``,
+        ``kommundel``, ``distrikt``, ``omrade`` present, else the first text column.
+    crs : str, int or pyproj.CRS, optional
+        Reproject both layers to this CRS; by default they keep the file's CRS.
 
     Returns
     -------
     Geography
-        Districts with a ``name`` column and the boundary, in the file's CRS.
+        Districts with a ``name`` column (invalid polygons repaired) and the boundary.
 
     Raises
     ------
     InputError
-        If an explicitly given file cannot be read, the layer is missing or has no CRS.
+        If the file is missing or unreadable, the layer or name column is missing, or a layer has
+        no CRS.
 
     Examples
     --------
-    >>> geo = read_geography()  # the bundled RegSO 2025 areas of Huddinge
-    >>> len(geo.districts)
-    22
+    >>> geo = read_districts(crs="EPSG:3011")  # the bundled RegSO 2025 areas of Huddinge
+    >>> len(geo.districts), geo.attribution, round(geo.outline.area / 1e6)
+    (22, 'SCB RegSO 2025', 141)
     """
-    if path is None:
-        found = default_regso_path()
-        if found is None:
-            log.warning("bundled districts (%s) not found; the map shows no districts", _REGSO_FILE)
-            return Geography(None, None)
-        source = found
-    else:
-        source = Path(path)
+    source = Path(path) if path is not None else data_path(REGSO_FILE)
+    if source is None:
+        log.warning("bundled districts (%s) not found; no districts are used", REGSO_FILE)
+        return Geography(None)
     if not source.is_file():
-        msg = f"--districts: {source} not found; pass a polygon file (GeoPackage, GeoJSON, …)"
+        msg = f"{source}: district file not found; pass a polygon file (GeoPackage, GeoJSON, …)"
         raise InputError(msg)
     chosen, layers = choose_layer(
-        source, layer=layer, default=DEFAULT_DISTRICT_LAYER, what="districts (--districts)"
+        source, layer=layer, default=DEFAULT_DISTRICT_LAYER, what="districts"
     )
-    districts = pyogrio.read_dataframe(source, layer=chosen, use_arrow=True)
-    if districts.crs is None:
-        msg = f"--districts: {source} layer {chosen!r} has no CRS; set one (e.g. EPSG:3011)"
-        raise InputError(msg)
-    name = _name_column(districts, source, chosen)
+    frame = _read(source, chosen)
+    name = _name_column(frame, source, chosen, name_column)
     districts = gpd.GeoDataFrame(
-        {"name": districts[name].astype("string").fillna("")},
-        geometry=districts.geometry,
-        crs=districts.crs,
+        {"name": frame[name].astype("string").fillna("")},
+        geometry=_repaired(frame.geometry.to_numpy()),
+        crs=frame.crs,
     )
-    if DEFAULT_BOUNDARY_LAYER in layers:
-        boundary = pyogrio.read_dataframe(source, layer=DEFAULT_BOUNDARY_LAYER, use_arrow=True)
-        boundary = boundary[["geometry"]]
+    if DEFAULT_BOUNDARY_LAYER in layers and chosen != DEFAULT_BOUNDARY_LAYER:
+        boundary = _read(source, DEFAULT_BOUNDARY_LAYER)[["geometry"]]
     else:
         boundary = gpd.GeoDataFrame(geometry=[districts.union_all()], crs=districts.crs)
+    if crs is not None:
+        target = parse_crs(crs, argument="crs")
+        districts, boundary = districts.to_crs(target), boundary.to_crs(target)
     attribution = "SCB RegSO 2025" if chosen.startswith("regso_2025") else ""
-    return Geography(districts=districts, boundary=boundary, source=attribution)
+    return Geography(districts, boundary, attribution=attribution, path=source)
+
+
+def _read(source: Path, layer: str) -> gpd.GeoDataFrame:
+    try:
+        frame = pyogrio.read_dataframe(source, layer=layer, use_arrow=True)
+    except Exception as exc:  # pyogrio raises several DataSourceError types
+        msg = f"{source}: district layer {layer!r} cannot be read ({gdal_reason(exc)})"
+        raise InputError(msg) from None
+    if frame.crs is None:
+        msg = f"{source}: layer {layer!r} has no CRS; set one (e.g. ogr2ogr -a_srs EPSG:3011)"
+        raise CRSError(msg)
+    return frame
+
+
+def _repaired(geoms: object) -> object:
+    valid = shapely.is_valid(geoms)
+    if valid.all():
+        return geoms
+    fixed = geoms.copy()  # type: ignore[attr-defined]
+    fixed[~valid] = shapely.make_valid(fixed[~valid])
+    return fixed
+
+
+def _name_column(frame: gpd.GeoDataFrame, source: Path, layer: str, given: str | None) -> str:
+    if given is not None:
+        if given not in frame.columns:
+            shown = ", ".join(str(c) for c in frame.columns if c != "geometry")
+            msg = f"{source}: layer {layer!r} has no column {given!r} (columns: {shown}); pass one of them"
+            raise InputError(msg)
+        return given
+    return _find_name_column(frame, source, layer)
+
+
+def _find_name_column(frame: gpd.GeoDataFrame, source: Path, layer: str) -> str:
+    lower = {str(c).lower(): str(c) for c in frame.columns}
+    for candidate in _NAME_COLUMNS:
+        if candidate in lower:
+            return lower[candidate]
+    text = [c for c in frame.columns if c != "geometry" and frame[c].dtype == object]
+    text += [
+        c for c in frame.columns if c != "geometry" and str(frame[c].dtype) in ("str", "string")
+    ]
+    if text:
+        return str(text[0])
+    msg = (
+        f"{source}: layer {layer!r} has no name column (looked for {', '.join(_NAME_COLUMNS)}); "
+        "add a text column 'name' with the district names or name the column"
+    )
+    raise InputError(msg)

@@ -124,7 +124,7 @@ def build(
         bar.update()
         walks = build_walks(streams[3], ps.parcels, ps.land)
         bar.update()
-        hard = build_hard_cases(streams[4], ps, resp, geo.kommun)
+        hard = build_hard_cases(streams[4], ps, resp, geo.outline)
         bar.update()
     log.info("built %d parcels, %d incidents (seed %d)", len(ps.parcels), points, seed)
     return DemoData(
@@ -248,7 +248,7 @@ def _write_all(
     rows: dict[str, int] = {}
     steps = 9 + (incident_format != "csv")
     with tqdm(total=steps, desc="skriver", unit="fil", disable=not progress or None) as bar:
-        shutil.copyfile(data.geography.source, out / "huddinge_regso_2025.gpkg")
+        shutil.copyfile(data.geography.path, out / "huddinge_regso_2025.gpkg")
         bar.update()
         write_gpkg(
             data.parcels,

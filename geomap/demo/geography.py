@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +18,13 @@ import shapely
 from pyproj import Transformer
 
 from geomap.core.crs import WORKING_CRS
+from geomap.core.districts import (
+    DEFAULT_BOUNDARY_LAYER,
+    DEFAULT_DISTRICT_LAYER,
+    Geography,
+    read_districts,
+)
+from geomap.core.resources import REGSO_FILE, regso_path
 from geomap.errors import InputError
 from geomap.io.vector import gdal_reason
 
@@ -36,9 +42,9 @@ __all__ = [
     "sample_in_polygons",
 ]
 
-REGSO_FILENAME = "huddinge_regso_2025.gpkg"
-DISTRICT_LAYER = "regso_2025_sweref99_1800"
-KOMMUN_LAYER = "kommun_sweref99_1800"
+REGSO_FILENAME = REGSO_FILE
+DISTRICT_LAYER = DEFAULT_DISTRICT_LAYER
+KOMMUN_LAYER = DEFAULT_BOUNDARY_LAYER
 _NAME_COLUMN = "regsonamn"
 
 
@@ -71,48 +77,8 @@ HUBS: tuple[Hub, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Geography:
-    """RegSO districts and the municipality polygon, both in EPSG:3011.
-
-    Attributes
-    ----------
-    districts : geopandas.GeoDataFrame
-        One row per RegSO with column ``name``.
-    kommun : shapely.Polygon
-        The municipality boundary (union of the RegSO).
-    source : pathlib.Path
-        The GeoPackage the geography was read from.
-    """
-
-    districts: gpd.GeoDataFrame
-    kommun: shapely.Geometry
-    source: Path
-
-
-def regso_path() -> Path:
-    """Path of the bundled RegSO 2025 GeoPackage (package data first, else the repo's ``data/``).
-
-    Examples
-    --------
-    >>> regso_path().name
-    'huddinge_regso_2025.gpkg'
-    """
-    packaged = resources.files("geomap").joinpath("_data", REGSO_FILENAME)
-    if packaged.is_file():
-        return Path(str(packaged))
-    repo_copy = Path(__file__).resolve().parents[2] / "data" / REGSO_FILENAME
-    if repo_copy.is_file():
-        return repo_copy
-    msg = (
-        f"{REGSO_FILENAME} is neither package data (geomap/_data) nor in {repo_copy.parent}; "
-        "reinstall geomap or pass --geography PATH"
-    )
-    raise InputError(msg)
-
-
 def load_geography(path: str | os.PathLike[str] | None = None) -> Geography:
-    """Read RegSO districts and the municipality polygon in EPSG:3011.
+    """Read RegSO districts and the municipality polygon in EPSG:3011 (the demo's geography).
 
     Parameters
     ----------
@@ -123,41 +89,28 @@ def load_geography(path: str | os.PathLike[str] | None = None) -> Geography:
     Examples
     --------
     >>> geo = load_geography()
-    >>> len(geo.districts), round(geo.kommun.area / 1e6)
+    >>> len(geo.districts), round(geo.outline.area / 1e6)
     (22, 141)
     """
     source = regso_path() if path is None else Path(path)
     if not source.is_file():
-        msg = (
-            f"--geography {source}: file not found; "
-            f"pass the RegSO GeoPackage (data/{REGSO_FILENAME})"
-        )
+        msg = f"{source}: geography file not found; pass the RegSO GeoPackage (data/{REGSO_FILE})"
         raise InputError(msg)
     try:
         layers = {str(name) for name, _ in pyogrio.list_layers(source)}
     except Exception as exc:  # pyogrio raises several DataSourceError types
-        msg = f"--geography {source}: cannot be read as a GeoPackage ({gdal_reason(exc)})"
+        msg = f"{source}: the geography cannot be read as a GeoPackage ({gdal_reason(exc)})"
         raise InputError(msg) from None
-    missing = {DISTRICT_LAYER, KOMMUN_LAYER} - layers
+    missing = {DEFAULT_DISTRICT_LAYER, DEFAULT_BOUNDARY_LAYER} - layers
     if missing:
         msg = (
-            f"--geography {source}: layer(s) {', '.join(sorted(missing))} missing "
-            f"(found {', '.join(sorted(layers)) or 'none'}); use data/{REGSO_FILENAME}"
+            f"{source}: geography layer(s) {', '.join(sorted(missing))} missing "
+            f"(found {', '.join(sorted(layers)) or 'none'}); use data/{REGSO_FILE}"
         )
         raise InputError(msg)
-    districts = gpd.read_file(source, layer=DISTRICT_LAYER, use_arrow=True)
-    if _NAME_COLUMN not in districts.columns:
-        msg = f"--geography {source}: layer {DISTRICT_LAYER} has no column {_NAME_COLUMN!r}"
-        raise InputError(msg)
-    districts = districts.to_crs(WORKING_CRS)
-    districts = gpd.GeoDataFrame(
-        {"name": districts[_NAME_COLUMN].astype(str).to_numpy()},
-        geometry=shapely.make_valid(districts.geometry.to_numpy()),
-        crs=WORKING_CRS,
+    return read_districts(
+        source, layer=DEFAULT_DISTRICT_LAYER, name_column=_NAME_COLUMN, crs=WORKING_CRS
     )
-    kommun_df = gpd.read_file(source, layer=KOMMUN_LAYER, use_arrow=True).to_crs(WORKING_CRS)
-    kommun = shapely.make_valid(shapely.union_all(kommun_df.geometry.to_numpy()))
-    return Geography(districts=districts, kommun=kommun, source=source)
 
 
 def hub_xy(*, hubs: tuple[Hub, ...] = HUBS) -> np.ndarray:

@@ -46,7 +46,7 @@ def build_hard_cases(
     >>> rng = np.random.default_rng(1)
     >>> ps = build_parcels(rng, geo, n_parcels=300)
     >>> resp = build_responsibility(rng, ps.parcels)
-    >>> cases = build_hard_cases(rng, ps, resp, geo.kommun)
+    >>> cases = build_hard_cases(rng, ps, resp, geo.outline)
     >>> "grans_delad_kant" in set(cases["testfall"])
     True
     """

@@ -95,7 +95,7 @@ def build_parcels(rng: np.random.Generator, geo: Geography, *, n_parcels: int = 
     >>> sorted(ps.parcels["owner"].unique())[:2]
     ['huddinge_kommun', 'huddinge_samhallsfastigheter']
     """
-    kommun = geo.kommun
+    kommun = geo.outline
     lakes = _lakes(rng, geo)
     land = shapely.difference(kommun, shapely.union_all(lakes)) if len(lakes) else kommun
     names = geo.districts["name"].to_numpy().astype(str)
@@ -167,7 +167,7 @@ def _lakes(rng: np.random.Generator, geo: Geography) -> np.ndarray:
         if n in names
     ]
     if not places:
-        places = [(geo.kommun, 250.0)]
+        places = [(geo.outline, 250.0)]
     lakes = []
     angles = np.linspace(0.0, 2 * np.pi, 48, endpoint=False)
     for area, radius in places:
@@ -180,7 +180,7 @@ def _lakes(rng: np.random.Generator, geo: Geography) -> np.ndarray:
         )
         rr = r * (1.0 + np.clip(wobble, -0.2, 0.2))
         ring = np.column_stack([cx + rr * np.cos(angles), cy + rr * np.sin(angles)])
-        lakes.append(shapely.intersection(shapely.polygons(ring), geo.kommun))
+        lakes.append(shapely.intersection(shapely.polygons(ring), geo.outline))
     return np.array(lakes, dtype=object)
 
 

@@ -164,7 +164,7 @@ def build_incidents(
     --------
     >>> from geomap.demo.geography import load_geography
     >>> geo = load_geography()
-    >>> table, xy = build_incidents(np.random.default_rng(1), geo, geo.kommun, n=5)
+    >>> table, xy = build_incidents(np.random.default_rng(1), geo, geo.outline, n=5)
     >>> table["arendenr"].iloc[0], xy.shape
     ('LB-2025-00001', (5, 2))
     """

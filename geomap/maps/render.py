@@ -16,7 +16,7 @@ import pandas as pd
 
 from geomap.io.atomic import atomic_path, check_writable
 from geomap.errors import InputError
-from geomap.core.districts import Geography, read_geography
+from geomap.core.districts import Geography, read_districts
 from geomap.maps.html import DEFAULT_TITLE, build_map_html
 from geomap.core.routed import (
     RoutedData,
@@ -78,9 +78,9 @@ def _load(
     if owners is not None:  # a copy: data given by the caller may serve several maps
         data = dataclasses.replace(data, owners=read_owner_polygons(owners))
     if districts is False:
-        geography = Geography(None, None)
+        geography = Geography(None)
     else:
-        geography = read_geography(None if districts in (None, True) else districts)  # type: ignore[arg-type]
+        geography = read_districts(None if districts in (None, True) else districts)  # type: ignore[arg-type]
     return data, geography
 
 
@@ -171,7 +171,7 @@ def write_map(
         registry=data.registry,
         districts=geography.districts,
         boundary=geography.boundary,
-        district_source=geography.source,
+        district_source=geography.attribution,
         title=title or DEFAULT_TITLE,
         synthetic_label=_banner(data),
         cdn=cdn,
@@ -277,7 +277,7 @@ def write_owner_maps(
             registry=data.registry[data.registry["owner"].astype(str) == owner],
             districts=geography.districts,
             boundary=geography.boundary,
-            district_source=geography.source,
+            district_source=geography.attribution,
             title=f"{title or 'Anmärkningar'} – {name}",
             synthetic_label=banner,
             cdn=cdn,
