@@ -12,12 +12,12 @@ from __future__ import annotations
 from geomap._version import __version__
 from geomap.core.categories import Categories, load_categories
 from geomap.core.crs import WORKING_CRS
-from geomap.errors import ConfigError, CRSError, GeomapError, InputError, OutputExistsError
-from geomap.core.spatial import PolygonIndex, locate
 from geomap.core.owners import OwnerRegistry, load_owner_layer, load_registry
-from geomap.routing.readers import read_remarks
-from geomap.routing import METHODS, Router, RouteResult, route, route_chunk, write_outputs
 from geomap.core.rules import CategoryRule, load_rules
+from geomap.core.spatial import PolygonIndex, locate
+from geomap.errors import ConfigError, CRSError, GeomapError, InputError, OutputExistsError
+from geomap.routing import METHODS, Router, RouteResult, route, route_chunk, write_outputs
+from geomap.routing.readers import read_remarks
 from geomap.routing.summary import RouteSummary
 
 __all__ = [

@@ -119,8 +119,8 @@ def test_owner_polygons_override(routed: Path, tmp_path: Path) -> None:
     owners.to_file(tmp_path / "o.gpkg", layer="parcels")
     page = write_map(routed, tmp_path / "m.html", districts=False, owners=tmp_path / "o.gpkg")
     assert len(payload_of(page.read_text(encoding="utf-8"))["geo"]["owners"]["features"]) == 1
-    gpd.GeoDataFrame(owners.rename(columns={"owner": "agare"})).to_file(tmp_path / "bad.gpkg")
-    with pytest.raises(InputError, match="has no column 'owner'"):
+    gpd.GeoDataFrame(owners.rename(columns={"owner": "x"})).to_file(tmp_path / "bad.gpkg")
+    with pytest.raises(InputError, match="has no owner column among"):
         write_map(routed, tmp_path / "x.html", districts=False, owners=tmp_path / "bad.gpkg")
 
 
@@ -157,13 +157,13 @@ def test_districts_from_regso(routed: Path, tmp_path: Path) -> None:
     ("owner", "stem"),
     [
         ("huge", "huge"),
-        ("Huge Bostäder AB", "Huge_Bostader_AB"),
-        ("../x/y", "x_y"),
-        ("<>", "agare"),
+        ("Huge Bostäder AB", "Huge_Bostader_AB-"),
+        ("../x/y", "x_y-"),
+        ("<>", "agare-"),
     ],
 )
 def test_owner_file_stem(owner: str, stem: str) -> None:
-    assert owner_file_stem(owner) == stem
+    assert owner_file_stem(owner).startswith(stem)
     assert re.fullmatch(r"[A-Za-z0-9_-]+", owner_file_stem(owner))
 
 

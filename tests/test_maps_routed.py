@@ -9,12 +9,14 @@ import pandas as pd
 import pyogrio
 import pytest
 
+from geomap.core.owners import load_owner_layer
 from geomap.errors import InputError
+from geomap.routing import route
 from geomap.core.routed import (
+    RoutedData,
     filter_remarks,
     local_dates,
     parse_date,
-    read_owner_polygons,
     read_routed,
 )
 
@@ -31,7 +33,8 @@ def test_read_routed_layers(routed: Path) -> None:
     assert len(data.remarks) == 20
     assert data.remarks.crs.to_epsg() == 3011
     assert data.owners is not None and set(data.owners["owner"]) == {"kommun", "huge", "hsab"}
-    assert list(data.registry["owner"]) == ["kommun", "huge", "hsab"]
+    assert data.registry.ids == ["kommun", "huge", "hsab"]
+    assert data.registry.synthetic
     assert data.synthetic
     assert data.run_info["synthetic_label"] == "SYNTETISKA TESTDATA"
 
@@ -68,12 +71,39 @@ def test_missing_remarks_layer(tmp_path: Path) -> None:
 def test_owner_polygons_layer_choice(tmp_path: Path) -> None:
     path = tmp_path / "agare.gpkg"
     pyogrio.write_dataframe(make_remarks(), path, layer="points")
-    assert read_owner_polygons(path)["owner"].dtype == "string"  # the only spatial layer
+    with pytest.raises(InputError, match=r"agare\.gpkg: the owner layer must hold polygons, found Point"):
+        load_owner_layer(path)  # the only spatial layer, but points
     with pytest.raises(
         InputError,
-        match=r"agare\.gpkg has no layer 'owners' for the owner polygons \(layers: points\)",
+        match=r"agare\.gpkg has no layer 'owners' for the owner layer \(layers: points\)",
     ):
-        read_owner_polygons(path, layer="owners")
+        load_owner_layer(path, layer="owners")
+
+
+def test_routed_round_trip_from_result(tmp_path: Path) -> None:
+    """The contract: RoutedData made in memory, written and read back, holds the same data."""
+    result = route(
+        "data/hard_cases_synthetic.csv",
+        owners="data/owners_synthetic.gpkg",
+        registry="data/owners.toml",
+        responsibility="data/driftansvar_synthetic.gpkg",
+        crs="EPSG:3011",
+    )
+    memory = RoutedData.from_result(result)
+    back = read_routed(memory.write(tmp_path / "routed.gpkg"))
+    assert back.run_info == memory.run_info
+    assert back.registry.owners == memory.registry.owners
+    assert back.registry.synthetic and back.registry.synthetic_label == memory.registry.synthetic_label
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(back.remarks.drop(columns="geometry")),
+        pd.DataFrame(memory.remarks.drop(columns="geometry")),
+        check_dtype=False,
+    )
+    assert back.remarks.geometry.to_wkt().tolist() == memory.remarks.geometry.to_wkt().tolist()
+    for name in ("owners", "responsibility"):
+        got, want = getattr(back, name), getattr(memory, name)
+        assert list(got["owner"]) == list(want["owner"])
+        assert got.geometry.geom_equals(want.geometry).all()
 
 
 def test_missing_columns(tmp_path: Path) -> None:
@@ -88,7 +118,7 @@ def test_registry_fallback(tmp_path: Path) -> None:
     pyogrio.write_dataframe(make_remarks(), path, layer="remarks")
     data = read_routed(path)
     assert data.owners is None
-    assert set(data.registry["owner"].dropna()) == {"kommun", "huge", "hsab"}
+    assert set(data.registry.ids) == {"kommun", "huge", "hsab"}
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geomap.io.sanitize import FORMULA_PREFIXES, neutralise_formulas, safe_filename
+from geomap.io.sanitize import FORMULA_PREFIXES, neutralise_formulas, owner_file_stem
 
 
 @pytest.mark.parametrize(
@@ -30,14 +30,14 @@ def test_no_cell_starts_a_formula(text: str) -> None:
 
 
 @given(st.text(min_size=1))
-def test_safe_filename_is_safe(name: str) -> None:
-    stem = safe_filename(name)
+def test_owner_file_stem_is_safe(name: str) -> None:
+    stem = owner_file_stem(name)
     assert stem
     assert stem not in {".", ".."}
     assert all(c.isascii() and (c.isalnum() or c in "_-") for c in stem)
 
 
-def test_safe_filename_keeps_plain_ids_and_separates_collisions() -> None:
-    assert safe_filename("huge_bostader") == "huge_bostader"
-    assert safe_filename("a/b") != safe_filename("a\\b")
-    assert "/" not in safe_filename("../../etc/passwd")
+def test_owner_file_stem_keeps_plain_ids_and_separates_collisions() -> None:
+    assert owner_file_stem("huge_bostader") == "huge_bostader"
+    assert owner_file_stem("a/b") != owner_file_stem("a\\b")
+    assert "/" not in owner_file_stem("../../etc/passwd")

@@ -9,10 +9,12 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from geomap.core.routed import RoutedData
 from geomap.io.atomic import check_writable
-from geomap.routing.outputs import write_outputs
+from geomap.maps import write_run_maps
 from geomap.routing import route
-from geomap.routing.summary import format_table
+from geomap.routing.outputs import write_outputs
+from geomap.routing.summary import format_report
 
 from .options import overwrite_option, verbosity_options
 
@@ -162,55 +164,13 @@ def route_command(
             overwrite=overwrite,
             lists=lists,
             xlsx=xlsx,
-            extra=_write_maps if make_map else None,
+            extra=(lambda tmp: write_run_maps(RoutedData.from_result(result), tmp))
+            if make_map
+            else None,
         )
         bar.update()
     _print_report(result, written, outdir)
 
 
-def _write_maps(tmp: Path) -> dict[str, Any]:
-    """The map outputs, written into the temporary output directory before it is moved."""
-    from geomap.maps import read_routed, write_map, write_owner_maps
-
-    routed = read_routed(tmp / "routed.gpkg")  # read once for both
-    write_map(routed, tmp / "map.html")
-    maps = write_owner_maps(routed, tmp / "owners")
-    return {"map": "map.html", "owner_maps": {k: f"owners/{Path(v).name}" for k, v in maps.items()}}
-
-
 def _print_report(result: Any, written: dict[str, Any], outdir: Path) -> None:
-    summary = result.summary
-    if summary.synthetic:
-        click.echo("OBS: syntetiska demodata – inte verkliga fastighetsgränser eller händelser.")
-    click.echo(
-        f"Dirigerade {summary.total} anmärkningar ({summary.period_start or '?'} – {summary.period_end or '?'})."
-    )
-    click.echo("")
-    click.echo(format_table(summary))
-    click.echo("")
-    click.echo(
-        f"Gränsfall att kontrollera: {summary.boundary}; överlapp: {summary.overlap}; "
-        f"ej dirigerade: {summary.unrouted} (varav utanför ägarskiktet {summary.outside_extent}, "
-        f"utan koordinater {summary.missing_geometry})"
-    )
-    if summary.unknown_categories:
-        shown = ", ".join(f"{k!r} ({v})" for k, v in list(summary.unknown_categories.items())[:6])
-        click.echo(f"Okända kategorier (lägg till alias): {shown}")
-    if summary.repaired_polygons or summary.dropped_polygons or summary.overlapping_polygons:
-        click.echo(
-            f"Ägarskiktet: {summary.repaired_polygons} ogiltiga polygoner reparerade, "
-            f"{summary.dropped_polygons} tomma borttagna, {summary.overlapping_polygons} överlappar annan ägare"
-        )
-    for path in summary.axis_swapped_files:
-        click.echo(f"Bytte X/Y (X = nordlig) i {path}")
-    click.echo("")
-    click.echo(f"Utdata i {outdir}/:")
-    click.echo(f"  {written['routed']}  (alla anmärkningar, lager 'remarks')")
-    if "owners" in written:
-        click.echo(f"  owners/  ({len(written['owners'])} arbetslistor, CSV och XLSX)")
-        click.echo(f"  {written['unrouted']}")
-    if "map" in written:
-        click.echo(
-            f"  {written['map']}  (+ {len(written.get('owner_maps', {}))} kartor per ägare i owners/)"
-        )
-    click.echo(f"  {written['summary']}")
+    click.echo(format_report(result.summary, written, outdir))

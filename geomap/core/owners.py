@@ -15,9 +15,10 @@ import shapely
 from pyproj import CRS
 
 from geomap.core.crs import WORKING_CRS, check_axes, parse_crs
+from geomap.core.palette import fallback_colour
 from geomap.errors import ConfigError, CRSError, InputError
 from geomap.io.tomlfile import load_toml
-from geomap.io.vector import read_vector
+from geomap.io.vector import choose_layer, read_vector
 
 __all__ = [
     "Owner",
@@ -26,6 +27,7 @@ __all__ = [
     "load_owner_layer",
     "load_registry",
     "owner_layer_from_frame",
+    "registry_from_frame",
     "registry_from_ids",
 ]
 
@@ -33,25 +35,6 @@ log = logging.getLogger(__name__)
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _OWNER_COLUMNS = ("owner", "owner_id", "agare", "ägare", "markagare", "markägare", "ansvarig")
-# Colour-blind-friendly palette (Okabe–Ito, then Tol's muted) for owners without a colour.
-_PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#000000",
-    "#332288",
-    "#88CCEE",
-    "#44AA99",
-    "#117733",
-    "#999933",
-    "#DDCC77",
-    "#CC6677",
-    "#882255",
-)
 
 
 @dataclass(frozen=True)
@@ -143,7 +126,7 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
         if missing:
             msg = f"{where}: [[owner]] number {i} lacks {', '.join(missing)}"
             raise ConfigError(msg)
-        colour = str(entry.get("colour", _PALETTE[(i - 1) % len(_PALETTE)]))
+        colour = str(entry.get("colour", fallback_colour(i - 1)))
         if not _COLOUR.match(colour):
             msg = f"{where}: owner {entry['id']!r} has colour {colour!r}; write it as #rrggbb"
             raise ConfigError(msg)
@@ -178,10 +161,52 @@ def registry_from_ids(ids: list[str]) -> OwnerRegistry:
     ['a', 'b']
     """
     owners = tuple(
-        Owner(id=i, name=i, colour=_PALETTE[n % len(_PALETTE)].lower())
-        for n, i in enumerate(sorted(set(ids)))
+        Owner(id=i, name=i, colour=fallback_colour(n)) for n, i in enumerate(sorted(set(ids)))
     )
     return OwnerRegistry(owners=owners)
+
+
+def registry_from_frame(
+    frame: pd.DataFrame,
+    *,
+    synthetic: bool = False,
+    synthetic_label: str = "",
+    source: str = "",
+) -> OwnerRegistry:
+    """A registry from its table form (:meth:`OwnerRegistry.to_frame`, layer ``owner_registry``).
+
+    Only ``owner`` is required; a missing or malformed colour gets a palette colour, a missing name
+    the id, a missing priority 100. Rows without an id and repeated ids are left out.
+
+    Examples
+    --------
+    >>> reg = registry_from_frame(pd.DataFrame({"owner": ["a", "b"], "name": ["A AB", None]}))
+    >>> [(o.id, o.name, o.colour) for o in reg.owners]
+    [('a', 'A AB', '#0072b2'), ('b', 'b', '#e69f00')]
+    """
+    rows = frame.dropna(subset=["owner"]).drop_duplicates("owner")
+    owners = []
+    for position, row in enumerate(rows.to_dict("records")):
+        colour = str(row.get("colour") or "").strip().lower()
+        priority = pd.to_numeric(pd.Series([row.get("priority")]), errors="coerce").iloc[0]
+        owners.append(
+            Owner(
+                id=str(row["owner"]),
+                name=_text(row.get("name")) or str(row["owner"]),
+                contact=_text(row.get("contact")),
+                colour=colour if _COLOUR.match(colour) else fallback_colour(position),
+                priority=100 if pd.isna(priority) else int(priority),
+            )
+        )
+    return OwnerRegistry(
+        owners=tuple(owners), synthetic=synthetic, synthetic_label=synthetic_label, source=source
+    )
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return "" if pd.isna(value) else str(value)  # type: ignore[call-overload]
 
 
 @dataclass
@@ -204,7 +229,9 @@ def load_owner_layer(
 ) -> OwnerLayer:
     """Read a polygon layer of owners (or responsibilities), repaired and in ``working_crs``.
 
-    Invalid polygons are repaired with :func:`shapely.make_valid` (counted); null or empty ones are
+    The layer is ``layer``, else ``owners`` when the file has it, else its first layer with
+    geometries (so a ``routed.gpkg`` serves as well as the owner file itself). Invalid polygons are
+    repaired with :func:`shapely.make_valid` (counted); null or empty ones are
     dropped (counted). The owner id column is ``owner_column`` or the first of ``owner``, ``owner_id``,
     ``agare``, ``markagare``, ``ansvarig``; it is renamed ``owner``.
 
@@ -220,6 +247,8 @@ def load_owner_layer(
     if not source.exists():
         msg = f"{source}: no such {what}; check the path"
         raise InputError(msg)
+    if not isinstance(layer, int) and source.suffix.lower() not in {".parquet", ".geoparquet"}:
+        layer, _ = choose_layer(source, layer=layer, default="owners", what=what)
     frame = read_vector(source, layer=layer, what=what)
     if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         msg = f"{source}: the {what} holds no polygons; expected polygons with an owner column"

@@ -1,26 +1,32 @@
-"""Read a ``routed.gpkg`` (output contract of ``geomap route``) and filter its remarks for a map.
+"""The ``routed.gpkg`` contract: what ``geomap route`` writes and every later step reads.
 
-Only what a map needs is read: the ``remarks``, ``owners``, ``owner_registry`` and ``run_info``
-layers.
+:class:`RoutedData` holds a routing run as maps, reports and the register need it: the remarks,
+the owner (and responsibility) polygons, the owner registry and the run information. It is made
+from a routing result in memory (:meth:`RoutedData.from_result`), written with
+:meth:`RoutedData.write` and read back with :func:`read_routed`; the round trip gives the same data.
 Filters (period, categories, owners) are applied here so that a map and its counts always agree.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 
+from geomap._version import __version__
+from geomap.core.owners import OwnerRegistry, load_owner_layer, registry_from_frame
 from geomap.errors import InputError
-from geomap.io.vector import choose_layer
 
 __all__ = [
     "REMARK_COLUMNS",
@@ -28,13 +34,13 @@ __all__ = [
     "filter_remarks",
     "local_dates",
     "parse_date",
-    "read_owner_polygons",
     "read_routed",
 ]
 
 log = logging.getLogger(__name__)
 
-#: Columns of the ``remarks`` layer that maps use; missing optional ones are filled with nulls.
+#: Columns of the ``remarks`` layer that every reader can rely on; missing optional ones are
+#: filled with nulls when read.
 REMARK_COLUMNS: tuple[str, ...] = (
     "remark_id",
     "source",
@@ -53,12 +59,28 @@ REMARK_COLUMNS: tuple[str, ...] = (
     "reason",
 )
 _REQUIRED = ("remark_id", "category", "owner")
-_REGISTRY_COLUMNS = ("owner", "name", "contact", "colour", "priority")
+_TRUE = {"true", "1", "yes", "ja"}
+
+
+class _RunSummary(Protocol):
+    working_crs: str
+    period_start: str | None
+    period_end: str | None
+
+
+class _RouteResult(Protocol):
+    remarks: gpd.GeoDataFrame
+    owners: gpd.GeoDataFrame
+    responsibility: gpd.GeoDataFrame | None
+    registry: OwnerRegistry
+
+    @property
+    def summary(self) -> _RunSummary: ...
 
 
 @dataclass
 class RoutedData:
-    """The layers of a ``routed.gpkg`` that a map needs.
+    """A routing run as later steps read it (the layers of ``routed.gpkg``).
 
     Attributes
     ----------
@@ -66,24 +88,120 @@ class RoutedData:
         Every remark (Point geometry, working CRS) with at least the columns in ``REMARK_COLUMNS``.
     owners : geopandas.GeoDataFrame or None
         Owner polygons with column ``owner``, or None when the file has no ``owners`` layer.
-    registry : pandas.DataFrame
-        The owner registry: ``owner``, ``name``, ``contact``, ``colour``, ``priority``.
+    registry : OwnerRegistry
+        The owner registry (names, contacts, colours, priorities; whether the data is synthetic).
     run_info : dict of str to str
         The ``run_info`` key/value table (``synthetic``, ``synthetic_label``, ``period_start``, …).
     path : pathlib.Path
-        The file that was read.
+        The file that was read (empty for a run in memory).
+    responsibility : geopandas.GeoDataFrame or None
+        Maintenance-responsibility polygons with column ``owner``, when the run had them.
     """
 
     remarks: gpd.GeoDataFrame
     owners: gpd.GeoDataFrame | None
-    registry: pd.DataFrame
+    registry: OwnerRegistry
     run_info: dict[str, str] = field(default_factory=dict)
     path: Path = Path()
+    responsibility: gpd.GeoDataFrame | None = None
 
     @property
     def synthetic(self) -> bool:
-        """True when ``run_info`` says the data is synthetic (demo) data."""
-        return self.run_info.get("synthetic", "").strip().lower() in {"true", "1", "yes", "ja"}
+        """True when the run says its data is synthetic (demo) data."""
+        return self.run_info.get("synthetic", "").strip().lower() in _TRUE
+
+    @classmethod
+    def from_result(cls, result: _RouteResult) -> RoutedData:
+        """The run of :func:`geomap.route` as it will be written, without a round trip to disk.
+
+        Examples
+        --------
+        >>> import geomap
+        >>> result = geomap.route("data/hard_cases_synthetic.csv", owners="data/owners_synthetic.gpkg",
+        ...                       registry="data/owners.toml", crs="EPSG:3011")
+        >>> data = RoutedData.from_result(result)
+        >>> data.synthetic, len(data.remarks), data.run_info["working_crs"]
+        (True, 19, 'EPSG:3011')
+        """
+        registry = result.registry
+        info = {
+            "synthetic": "true" if registry.synthetic else "false",
+            "synthetic_label": registry.synthetic_label,
+            "working_crs": result.summary.working_crs,
+            "period_start": result.summary.period_start or "",
+            "period_end": result.summary.period_end or "",
+            "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "geomap_version": __version__,
+        }
+        return cls(
+            remarks=_with_contract_columns(result.remarks),
+            owners=result.owners,
+            registry=registry,
+            run_info=info,
+            responsibility=result.responsibility,
+        )
+
+    def write(self, path: str | os.PathLike[str]) -> Path:
+        """Write the layers of the output contract (``remarks``, ``owners``, ``responsibility``,
+        ``owner_registry``, ``run_info``) to a new GeoPackage ``path``.
+
+        Examples
+        --------
+        >>> import tempfile, geomap
+        >>> result = geomap.route("data/hard_cases_synthetic.csv", owners="data/owners_synthetic.gpkg",
+        ...                       registry="data/owners.toml", crs="EPSG:3011")
+        >>> out = RoutedData.from_result(result).write(Path(tempfile.mkdtemp()) / "routed.gpkg")
+        >>> len(read_routed(out).remarks)
+        19
+        """
+        target = Path(path)
+        with _fast_sqlite():
+            self._write_layers(target)
+        return target
+
+    def _write_layers(self, path: Path) -> None:
+        pyogrio.write_dataframe(self.remarks, path, layer="remarks", driver="GPKG", use_arrow=True)
+        for name, polygons in (("owners", self.owners), ("responsibility", self.responsibility)):
+            if polygons is not None:
+                pyogrio.write_dataframe(
+                    polygons[["owner", polygons.geometry.name]],
+                    path,
+                    layer=name,
+                    driver="GPKG",
+                    append=True,
+                    promote_to_multi=True,
+                )
+        for name, table in (
+            ("owner_registry", self.registry.to_frame()),
+            (
+                "run_info",
+                pd.DataFrame({"key": list(self.run_info), "value": list(self.run_info.values())}),
+            ),
+        ):
+            pyogrio.write_dataframe(table, path, layer=name, driver="GPKG", append=True)
+
+
+def _with_contract_columns(remarks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    missing = [c for c in REMARK_COLUMNS if c not in remarks.columns]
+    if not missing:
+        return remarks
+    return remarks.assign(**dict.fromkeys(missing))
+
+
+@contextlib.contextmanager
+def _fast_sqlite() -> Iterator[None]:
+    """GDAL settings for writing a fresh GeoPackage quickly, restored afterwards.
+
+    No fsync per transaction (the file is a temporary one that is renamed into place only when
+    complete) and a larger SQLite page cache.
+    """
+    wanted = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_CACHE": "512"}
+    before = {key: pyogrio.get_gdal_config_option(key) for key in wanted}
+    pyogrio.set_gdal_config_options(wanted)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
 
 
 def _layers(path: Path) -> list[str]:
@@ -110,72 +228,49 @@ def _read_table(path: Path, layer: str) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def _read_registry(path: Path, layers: list[str], remarks: pd.DataFrame) -> pd.DataFrame:
+def _read_registry(
+    path: Path, layers: list[str], remarks: pd.DataFrame, run_info: dict[str, str]
+) -> OwnerRegistry:
     if "owner_registry" in layers:
-        registry = _read_table(path, "owner_registry")
-        if "owner" not in registry.columns:
+        table = _read_table(path, "owner_registry")
+        if "owner" not in table.columns:
             msg = (
                 f"{path}: layer 'owner_registry' has no column 'owner' (columns: "
-                f"{', '.join(map(str, registry.columns))}); rewrite it with 'geomap route'"
+                f"{', '.join(map(str, table.columns))}); rewrite it with 'geomap route'"
             )
             raise InputError(msg)
     else:
         log.warning("%s: no layer 'owner_registry'; owner names come from the remarks", path)
         names = remarks.dropna(subset=["owner"]).drop_duplicates("owner")
-        registry = pd.DataFrame({"owner": names["owner"], "name": names["owner_name"]})
-    for column in _REGISTRY_COLUMNS:
-        if column not in registry.columns:
-            registry[column] = None
-    registry["owner"] = registry["owner"].astype("string")
-    return registry.loc[:, list(_REGISTRY_COLUMNS)].reset_index(drop=True)
+        table = pd.DataFrame({"owner": names["owner"], "name": names["owner_name"]})
+    return registry_from_frame(
+        table,
+        synthetic=run_info.get("synthetic", "").strip().lower() in _TRUE,
+        synthetic_label=run_info.get("synthetic_label", ""),
+        source=str(path),
+    )
 
 
-def read_owner_polygons(
-    path: str | os.PathLike[str], *, layer: str | None = None
-) -> gpd.GeoDataFrame:
-    """Read owner polygons (column ``owner``) from any vector file.
+def _read_run_info(path: Path, layers: list[str]) -> dict[str, str]:
+    if "run_info" not in layers:
+        return {}
+    table = _read_table(path, "run_info")
+    if not {"key", "value"} <= set(table.columns):
+        return {}
+    return {
+        str(k): "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+        for k, v in zip(table["key"], table["value"], strict=True)
+    }
 
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A vector file (GeoPackage, GeoJSON, Shapefile, …) with polygons and a column ``owner``.
-    layer : str, optional
-        Layer to read; by default ``owners`` when the file has it, else the first layer with
-        geometries.
 
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The polygons with column ``owner`` as strings.
-
-    Raises
-    ------
-    InputError
-        If the file cannot be read, has no CRS or no column ``owner``.
-
-    Examples
-    --------
-    >>> read_owner_polygons("routed.gpkg")  # doctest: +SKIP
-    """
-    source = Path(path)
-    chosen, _ = choose_layer(source, layer=layer, default="owners", what="owner polygons")
-    frame = pyogrio.read_dataframe(source, layer=chosen, use_arrow=True)
-    if "owner" not in frame.columns:
-        msg = (
-            f"{source}: layer {chosen!r} has no column 'owner' (columns: "
-            f"{', '.join(c for c in frame.columns if c != 'geometry')}); owner polygons need an "
-            "'owner' column with the owner id"
-        )
-        raise InputError(msg)
-    if frame.crs is None:
-        msg = f"{source}: layer {chosen!r} has no CRS; set one (e.g. EPSG:3011) and try again"
-        raise InputError(msg)
-    frame["owner"] = frame["owner"].astype("string")
-    return frame
+def _read_polygons(path: Path, layers: list[str], layer: str, crs: Any) -> gpd.GeoDataFrame | None:
+    if layer not in layers:
+        return None
+    return load_owner_layer(path, layer=layer, working_crs=crs, what=f"layer {layer!r}").frame
 
 
 def read_routed(path: str | os.PathLike[str]) -> RoutedData:
-    """Read the layers of a ``routed.gpkg`` that a map needs.
+    """Read a ``routed.gpkg`` written by ``geomap route``.
 
     Parameters
     ----------
@@ -185,7 +280,7 @@ def read_routed(path: str | os.PathLike[str]) -> RoutedData:
     Returns
     -------
     RoutedData
-        Remarks, owner polygons, owner registry and run information.
+        Remarks, owner and responsibility polygons, owner registry and run information.
 
     Raises
     ------
@@ -218,23 +313,18 @@ def read_routed(path: str | os.PathLike[str]) -> RoutedData:
     if remarks.crs is None:
         msg = f"{source}: layer 'remarks' has no CRS; re-run 'geomap route' to write it with one"
         raise InputError(msg)
-    for column in REMARK_COLUMNS:
-        if column not in remarks.columns:
-            remarks[column] = None
-    owners = read_owner_polygons(source, layer="owners") if "owners" in layers else None
+    remarks = _with_contract_columns(remarks)
+    owners = _read_polygons(source, layers, "owners", remarks.crs)
     if owners is None:
         log.warning("%s: no layer 'owners'; the map shows no owner polygons", source)
-    registry = _read_registry(source, layers, remarks)
-    run_info: dict[str, str] = {}
-    if "run_info" in layers:
-        table = _read_table(source, "run_info")
-        if {"key", "value"} <= set(table.columns):
-            run_info = {
-                str(k): "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-                for k, v in zip(table["key"], table["value"], strict=True)
-            }
+    run_info = _read_run_info(source, layers)
     return RoutedData(
-        remarks=remarks, owners=owners, registry=registry, run_info=run_info, path=source
+        remarks=remarks,
+        owners=owners,
+        registry=_read_registry(source, layers, remarks, run_info),
+        run_info=run_info,
+        path=source,
+        responsibility=_read_polygons(source, layers, "responsibility", remarks.crs),
     )
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["Location", "PolygonIndex", "locate"]
+__all__ = ["NO_OWNER", "Location", "PolygonIndex", "locate", "morton_codes", "spatial_order"]
 
 NO_OWNER = -1
 _CHUNK = 50_000  # points per task on the thread pool
@@ -194,19 +194,51 @@ def locate(
         (x < x0 - reach) | (x > x1 + reach) | (y < y0 - reach) | (y > y1 + reach)
     )
     todo = np.flatnonzero(valid & ~result.outside)
-    todo = todo[np.argsort(_morton(x[todo], y[todo], index.bounds), kind="stable")]
+    todo = todo[np.argsort(morton_codes(x[todo], y[todo], index.bounds), kind="stable")]
     if len(todo):
         _exact_path(index, x, y, todo, result, tolerance, max_distance, workers)
     return result
 
 
-def _morton(x: np.ndarray, y: np.ndarray, bounds: tuple[float, float, float, float]) -> np.ndarray:
-    """Morton (Z-order) codes of points on a 65536 × 65536 grid over ``bounds``."""
+def morton_codes(
+    x: np.ndarray, y: np.ndarray, bounds: tuple[float, float, float, float] | None = None
+) -> np.ndarray:
+    """Morton (Z-order) codes of points on a 65536 × 65536 grid over ``bounds`` (the one encoder).
+
+    The grid is square (the longer side of ``bounds`` sets the cell size), so neighbours in space
+    get neighbouring codes in both directions. ``bounds`` defaults to the points' own extent; NaN
+    coordinates get code 0.
+
+    Examples
+    --------
+    >>> morton_codes(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 0.0, 1.0, 1.0])).tolist()
+    [0, 1431655765, 2863311530, 4294967295]
+    """
+    if bounds is None:
+        finite = np.isfinite(x) & np.isfinite(y)
+        if not finite.any():
+            return np.zeros(len(x), dtype=np.uint64)
+        bounds = (x[finite].min(), y[finite].min(), x[finite].max(), y[finite].max())
     x0, y0, x1, y1 = bounds
     span = max(x1 - x0, y1 - y0, 1e-9)
-    xi = np.clip((x - x0) / span * 65535.0, 0, 65535).astype(np.uint64)
-    yi = np.clip((y - y0) / span * 65535.0, 0, 65535).astype(np.uint64)
+    with np.errstate(invalid="ignore"):
+        xi = np.nan_to_num(np.clip((x - x0) / span * 65535.0, 0, 65535)).astype(np.uint64)
+        yi = np.nan_to_num(np.clip((y - y0) / span * 65535.0, 0, 65535)).astype(np.uint64)
     return _spread_bits(xi) | (_spread_bits(yi) << np.uint64(1))
+
+
+def spatial_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Indices that sort points along the Morton curve of :func:`morton_codes` (stable).
+
+    Neighbouring points then follow each other: the join queries them in runs, and the map's
+    marker clustering in the browser is faster.
+
+    Examples
+    --------
+    >>> spatial_order(np.array([1.0, 0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0, 1.0])).tolist()
+    [1, 2, 3, 0]
+    """
+    return np.argsort(morton_codes(x, y), kind="stable")
 
 
 def _spread_bits(v: np.ndarray) -> np.ndarray:

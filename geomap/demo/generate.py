@@ -21,8 +21,8 @@ import pandas as pd
 from pyproj import Transformer
 from tqdm import tqdm
 
-from geomap.io.atomic import atomic_dir, check_writable
 from geomap.errors import InputError
+from geomap.io.atomic import atomic_dir, check_writable
 
 from .geography import WORKING_CRS, Geography, load_geography
 from .hard_cases import build_hard_cases

@@ -1,4 +1,4 @@
-"""Making text safe where owners open it: spreadsheet formulas and file names."""
+"""Making text safe where owners open it: spreadsheet formulas and owner file names."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import unicodedata
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "safe_filename"]
+__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "owner_file_stem"]
 
 #: A cell starting with one of these can be run as a formula by Excel or LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -39,22 +39,31 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def safe_filename(name: str, *, max_length: int = 80) -> str:
-    """A file-name stem made of ASCII letters, digits, ``_`` and ``-`` only.
+def owner_file_stem(owner_id: str, *, max_length: int = 80) -> str:
+    """The file-name stem of every file written for one owner (list CSV/XLSX, map, protocol …).
 
-    Different names that would collapse to the same stem keep apart by a short hash suffix whenever
-    characters had to be replaced.
+    An id made only of lower-case ASCII letters, digits, ``_`` and ``-`` (starting with a letter or
+    digit, at most ``max_length`` long) is its own stem. Any other id is transliterated (å → a),
+    other characters become ``_``, it is cut to ``max_length`` and gets ``-`` and 8 hex digits of
+    its SHA-256: two different ids never share a stem, also on file systems that ignore case, and
+    no stem is longer than ``max_length + 9`` characters.
 
     Examples
     --------
-    >>> safe_filename("huge_bostader")
+    >>> owner_file_stem("huge_bostader")
     'huge_bostader'
-    >>> safe_filename("../../etc/passwd")
-    'etc_passwd-3754d6'
+    >>> owner_file_stem("Huge Bostäder AB")
+    'Huge_Bostader_AB-8bae1ffd'
+    >>> owner_file_stem("../../etc/passwd")
+    'etc_passwd-3754d6cb'
     """
-    folded = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", folded).strip("_-.")[:max_length]
-    if stem == str(name) and stem:
-        return stem
-    digest = hashlib.sha256(str(name).encode("utf-8")).hexdigest()[:6]
-    return f"{stem or 'owner'}-{digest}"
+    text = str(owner_id)
+    if _PLAIN.fullmatch(text) and len(text) <= max_length:
+        return text
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", folded).strip("_-.")[:max_length].rstrip("_-.")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{stem or 'agare'}-{digest}"
+
+
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9_-]*")

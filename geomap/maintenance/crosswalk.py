@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from geomap.core.resources import layers_dir
 from geomap.errors import ConfigError
 
-from geomap.core.resources import layers_dir
 from .vocabulary import Vocabulary
 
 __all__ = [

@@ -22,10 +22,9 @@ from shapely import ops
 from shapely.geometry.base import BaseGeometry
 
 from geomap.core.crs import WORKING_CRS
-from geomap.io.atomic import atomic_path
-from geomap.errors import InputError
-
 from geomap.core.resources import data_path
+from geomap.errors import InputError
+from geomap.io.atomic import atomic_path
 
 __all__ = ["DEMO_OWNERS", "OwnerDemo", "demo_features", "write_demo_layers"]
 

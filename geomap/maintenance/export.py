@@ -20,8 +20,8 @@ import pandas as pd
 import pyogrio
 
 from geomap.core.crs import WORKING_CRS
-from geomap.io.atomic import atomic_dir
 from geomap.errors import InputError
+from geomap.io.atomic import atomic_dir
 
 from .crosswalk import load_owner
 from .gpkg_styles import write_layer_styles

@@ -22,12 +22,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from geomap.core.crs import WORKING_CRS
-from geomap.io.atomic import atomic_path
+from geomap.core.resources import data_path
 from geomap.errors import InputError
+from geomap.io.atomic import atomic_path
 from geomap.io.sanitize import FORMULA_PREFIXES, neutralise_formulas
 from geomap.io.vector import gdal_reason
 
-from geomap.core.resources import data_path
 from .validate import geometry_kinds
 from .vocabulary import Vocabulary
 

@@ -16,8 +16,8 @@ import pandas as pd
 import pyogrio
 
 from geomap.core.crs import WORKING_CRS
-from geomap.io.atomic import atomic_path
 from geomap.errors import InputError
+from geomap.io.atomic import atomic_path
 
 from .crosswalk import OwnerProfile
 from .reader import MaintenanceLayer

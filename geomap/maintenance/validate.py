@@ -24,10 +24,10 @@ import pyogrio
 import shapely
 
 from geomap.core.crs import WORKING_CRS
+from geomap.core.resources import data_path
 from geomap.errors import InputError
 from geomap.io.vector import choose_layer
 
-from geomap.core.resources import data_path
 from .crosswalk import OwnerProfile
 from .reader import MaintenanceLayer
 from .vocabulary import Vocabulary

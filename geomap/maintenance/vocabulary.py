@@ -17,9 +17,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from geomap.errors import ConfigError
-
 from geomap.core.resources import layers_dir
+from geomap.errors import ConfigError
 
 __all__ = [
     "GEOMETRY_TYPES",

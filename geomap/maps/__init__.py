@@ -13,10 +13,10 @@ PosixPath('out/demo/map.html')
 
 from __future__ import annotations
 
-from geomap.render.assets import ASSETS, leaflet_head
-from geomap.maps.html import build_map_html
-from geomap.maps.render import owner_file_stem, write_map, write_owner_maps
 from geomap.core.routed import RoutedData, read_routed
+from geomap.maps.html import build_map_html
+from geomap.maps.render import owner_file_stem, write_map, write_owner_maps, write_run_maps
+from geomap.render.assets import ASSETS, leaflet_head
 
 __all__ = [
     "ASSETS",
@@ -27,4 +27,5 @@ __all__ = [
     "read_routed",
     "write_map",
     "write_owner_maps",
+    "write_run_maps",
 ]

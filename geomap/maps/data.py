@@ -24,7 +24,9 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from geomap.core.palette import PALETTE, UNROUTED_COLOUR
 from geomap.core.routed import local_dates
+from geomap.core.spatial import spatial_order
 
 __all__ = [
     "NO_DAY",
@@ -40,19 +42,6 @@ __all__ = [
     "typed_column",
 ]
 
-#: Fallback owner colours (colour-blind friendly, Okabe–Ito order) when the registry has none.
-PALETTE: tuple[str, ...] = (
-    "#0072b2",
-    "#e69f00",
-    "#009e73",
-    "#cc79a7",
-    "#d55e00",
-    "#56b4e9",
-    "#f0e442",
-    "#000000",
-)
-#: Colour of remarks that no owner was found for.
-UNROUTED_COLOUR = "#1a1a1a"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _STRING_COLUMNS = ("description", "action", "candidates", "reason", "place", "source", "flags")
 _SCALE = 100_000  # 1e-5 degree
@@ -188,39 +177,6 @@ def typed_column(values: np.ndarray | Sequence[int]) -> dict[str, str]:
             return {"t": name, "b": base64.b64encode(data).decode("ascii")}
     msg = f"typed_column: values {low}..{high} do not fit in 32 bits"
     raise ValueError(msg)
-
-
-def _spread_bits(values: np.ndarray) -> np.ndarray:
-    v = values.astype(np.uint64)
-    for shift, mask in (
-        (16, 0x0000FFFF0000FFFF),
-        (8, 0x00FF00FF00FF00FF),
-        (4, 0x0F0F0F0F0F0F0F0F),
-        (2, 0x3333333333333333),
-        (1, 0x5555555555555555),
-    ):
-        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
-    return v
-
-
-def spatial_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Return the indices that sort points along a Z-order (Morton) curve.
-
-    Neighbouring points then follow each other, which makes marker clustering in the browser faster.
-
-    Examples
-    --------
-    >>> spatial_order(np.array([1.0, 0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0, 1.0])).tolist()
-    [1, 2, 3, 0]
-    """
-    if len(x) < 2:
-        return np.arange(len(x))
-    span_x = max(float(np.ptp(x)), 1e-12)
-    span_y = max(float(np.ptp(y)), 1e-12)
-    gx = np.round((x - x.min()) / span_x * 65535)
-    gy = np.round((y - y.min()) / span_y * 65535)
-    key = _spread_bits(gx) | (_spread_bits(gy) << np.uint64(1))
-    return np.argsort(key, kind="stable")
 
 
 def _round_coords(geoms: np.ndarray) -> np.ndarray:

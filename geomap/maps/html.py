@@ -19,8 +19,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geomap._version import __version__
-from geomap.render.assets import leaflet_head
 from geomap.maps.data import MapText, build_payload, script_json
+from geomap.render.assets import leaflet_head
 
 __all__ = ["DEFAULT_TITLE", "build_map_html", "render_page"]
 

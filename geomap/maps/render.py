@@ -6,52 +6,40 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-import re
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from geomap.io.atomic import atomic_path, check_writable
-from geomap.errors import InputError
 from geomap.core.districts import Geography, read_districts
-from geomap.maps.html import DEFAULT_TITLE, build_map_html
+from geomap.core.owners import load_owner_layer
 from geomap.core.routed import (
     RoutedData,
     filter_remarks,
     local_dates,
     parse_date,
-    read_owner_polygons,
     read_routed,
 )
+from geomap.errors import InputError
+from geomap.io.sanitize import owner_file_stem
+from geomap.io.atomic import atomic_path, check_writable
+from geomap.maps.html import DEFAULT_TITLE, build_map_html
 
-__all__ = ["DEFAULT_SYNTHETIC_LABEL", "owner_file_stem", "write_map", "write_owner_maps"]
+__all__ = [
+    "DEFAULT_SYNTHETIC_LABEL",
+    "owner_file_stem",
+    "write_map",
+    "write_owner_maps",
+    "write_run_maps",
+]
 
 log = logging.getLogger(__name__)
 
 #: Banner text for synthetic data when run_info has no ``synthetic_label``.
 DEFAULT_SYNTHETIC_LABEL = "Syntetiska demodata – inga verkliga händelser eller ägare"
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 PathArg = str | os.PathLike[str]
-
-
-def owner_file_stem(owner_id: str) -> str:
-    """Return a file-name-safe version of an owner id (ASCII letters, digits, ``_`` and ``-``).
-
-    Swedish letters are transliterated (å → a, ö → o), everything else becomes ``_``.
-
-    Examples
-    --------
-    >>> owner_file_stem("Huge Bostäder AB")
-    'Huge_Bostader_AB'
-    >>> owner_file_stem("../../etc")
-    'etc'
-    """
-    ascii_text = unicodedata.normalize("NFKD", owner_id).encode("ascii", "ignore").decode("ascii")
-    stem = _UNSAFE.sub("_", ascii_text).strip("_-")
-    return stem or "agare"
 
 
 def _period_text(
@@ -76,7 +64,8 @@ def _load(
 ) -> tuple[RoutedData, Geography]:
     data = routed if isinstance(routed, RoutedData) else read_routed(routed)
     if owners is not None:  # a copy: data given by the caller may serve several maps
-        data = dataclasses.replace(data, owners=read_owner_polygons(owners))
+        polygons = load_owner_layer(owners, working_crs=data.remarks.crs).frame
+        data = dataclasses.replace(data, owners=polygons)
     if districts is False:
         geography = Geography(None)
     else:
@@ -168,7 +157,7 @@ def write_map(
     page = build_map_html(
         remarks,
         owners=polygons,
-        registry=data.registry,
+        registry=data.registry.to_frame(),
         districts=geography.districts,
         boundary=geography.boundary,
         district_source=geography.attribution,
@@ -245,15 +234,9 @@ def write_owner_maps(
     )
     routed_remarks = remarks[remarks["owner"].notna()]
     ids = [str(o) for o in pd.unique(routed_remarks["owner"].astype(str))]
-    names = dict(zip(data.registry["owner"].astype(str), data.registry["name"], strict=False))
-    stems: dict[str, str] = {}
-    used: set[str] = set()
-    for owner in sorted(ids):
-        stem, n = owner_file_stem(owner), 2
-        while stem.lower() in used:
-            stem, n = f"{owner_file_stem(owner)}-{n}", n + 1
-        used.add(stem.lower())
-        stems[owner] = stem
+    table = data.registry.to_frame()
+    names = dict(zip(table["owner"].astype(str), table["name"], strict=False))
+    stems = {owner: owner_file_stem(owner) for owner in sorted(ids)}
     targets = {
         o: check_writable(directory / f"{s}.html", overwrite=overwrite) for o, s in stems.items()
     }
@@ -274,7 +257,7 @@ def write_owner_maps(
         page = build_map_html(
             mine,
             owners=polygons,
-            registry=data.registry[data.registry["owner"].astype(str) == owner],
+            registry=table[table["owner"].astype(str) == owner],
             districts=geography.districts,
             boundary=geography.boundary,
             district_source=geography.attribution,
@@ -288,3 +271,33 @@ def write_owner_maps(
     if not written:
         log.warning("no routed remarks after filtering; no per-owner maps written to %s", directory)
     return written
+
+
+def write_run_maps(routed: PathArg | RoutedData, directory: PathArg) -> dict[str, Any]:
+    """Write the maps of a routing run: ``map.html`` and ``owners/<owner>.html``.
+
+    This is the file layout of ``geomap route``'s output directory; the per-owner maps lie beside
+    the owners' lists, with the same file stem.
+
+    Parameters
+    ----------
+    routed : str, os.PathLike or RoutedData
+        The run (in memory, or its ``routed.gpkg``).
+    directory : str or os.PathLike
+        The output directory (existing map files in it are replaced).
+
+    Returns
+    -------
+    dict
+        ``{"map": "map.html", "owner_maps": {owner id: "owners/<stem>.html"}}``, paths relative
+        to ``directory``, as ``summary.json`` records them.
+
+    Examples
+    --------
+    >>> write_run_maps("out/demo/routed.gpkg", "out/demo")  # doctest: +SKIP
+    """
+    base = Path(directory)
+    data = routed if isinstance(routed, RoutedData) else read_routed(routed)
+    write_map(data, base / "map.html", overwrite=True)
+    maps = write_owner_maps(data, base / "owners", overwrite=True)
+    return {"map": "map.html", "owner_maps": {k: f"owners/{Path(v).name}" for k, v in maps.items()}}

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geomap.core.owners import OwnerRegistry, registry_from_ids
+from geomap.core.owners import OwnerRegistry
 from geomap.core.rules import CategoryRule, apply_rules
 from geomap.core.spatial import NO_OWNER, Location, PolygonIndex, locate
 from geomap.errors import ConfigError
@@ -69,6 +69,7 @@ class Router:
 
         Examples
         --------
+        >>> from geomap.core.owners import registry_from_ids
         >>> reg = registry_from_ids(["a"])
         >>> owners = gpd.GeoDataFrame({"owner": ["a"]}, geometry=[shapely.box(0, 0, 9, 9)], crs=3011)
         >>> Router.build(reg, owners).owners.owner_ids.tolist()
@@ -113,6 +114,7 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from geomap.core.owners import registry_from_ids
     >>> reg = registry_from_ids(["a", "b"])
     >>> owners = gpd.GeoDataFrame({"owner": ["a", "b"]},
     ...     geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)], crs=3011)
@@ -174,9 +176,7 @@ class _Decision:
     rule_hit: np.ndarray
 
 
-def _decide(
-    remarks: gpd.GeoDataFrame, router: Router, loc: Location, xy: np.ndarray
-) -> _Decision:
+def _decide(remarks: gpd.GeoDataFrame, router: Router, loc: Location, xy: np.ndarray) -> _Decision:
     """Apply the precedence: category rule > responsibility > ownership > nearest > unrouted."""
     ids = np.array(router.registry.ids, dtype=object)
     land = _to_registry(loc.owner, router.owners, ids)

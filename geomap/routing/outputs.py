@@ -6,48 +6,28 @@ Lists are Excel-friendly Swedish (``;``, decimal comma, UTF-8 with BOM) with for
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 from pyproj import CRS, Transformer
 
-from geomap._version import __version__
+from geomap.core.labels import METHOD_LABELS, SOURCE_LABELS, flag_texts
+from geomap.core.routed import RoutedData
 from geomap.io.atomic import atomic_dir
+from geomap.io.sanitize import owner_file_stem
+from geomap.io.sheets import EXCEL_MAX_ROWS, write_csv, write_xlsx
 from geomap.routing.pipeline import RouteResult
-from geomap.io.sanitize import neutralise_formulas, safe_filename
-from geomap.routing.summary import METHOD_LABELS
 
 __all__ = ["EXCEL_MAX_ROWS", "list_frame", "write_outputs", "write_routed_gpkg"]
 
 log = logging.getLogger(__name__)
-
-#: Data rows that fit on one Excel sheet below the header (1,048,576 rows in all).
-EXCEL_MAX_ROWS = 1_048_575
-
-_FLAG_LABELS = {
-    "boundary": "gräns – kontrollera",
-    "overlap": "överlappande ägare",
-    "unknown_category": "okänd kategori",
-    "outside_extent": "utanför ägarskiktet",
-    "invalid_geometry": "saknar koordinater",
-}
-
-_SOURCE_LABELS = {
-    "lagesbild": "Lägesbild",
-    "trygghetsvandring": "Trygghetsvandring",
-    "felanmalan": "Felanmälan",
-    "other": "Övrigt",
-}
 
 
 def write_outputs(
@@ -88,7 +68,7 @@ def write_outputs(
         if lists:
             written["owners"] = _write_owner_lists(result, tmp / "owners", xlsx=xlsx)
             unrouted = result.remarks[result.remarks["route_method"] == "unrouted"]
-            _write_csv(list_frame(unrouted, result), tmp / "unrouted.csv")
+            write_csv(list_frame(unrouted, result), tmp / "unrouted.csv")
             written["unrouted"] = "unrouted.csv"
         if extra is not None:
             written.update(extra(tmp))
@@ -101,53 +81,9 @@ def write_outputs(
     return written
 
 
-@contextlib.contextmanager
-def _fast_sqlite() -> Iterator[None]:
-    """GDAL settings for writing a fresh GeoPackage quickly, restored afterwards.
-
-    No fsync per transaction (the file is a temporary one that is renamed into place only when
-    complete) and a larger SQLite page cache.
-    """
-    wanted = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_CACHE": "512"}
-    before = {key: pyogrio.get_gdal_config_option(key) for key in wanted}
-    pyogrio.set_gdal_config_options(wanted)
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options(before)
-
-
 def write_routed_gpkg(result: RouteResult, path: Path) -> None:
     """Write the ``routed.gpkg`` layers described in the README's output contract."""
-    with _fast_sqlite():
-        _write_routed_layers(result, path)
-
-
-def _write_routed_layers(result: RouteResult, path: Path) -> None:
-    pyogrio.write_dataframe(result.remarks, path, layer="remarks", driver="GPKG", use_arrow=True)
-    owners = result.owners[["owner", result.owners.geometry.name]]
-    pyogrio.write_dataframe(
-        owners, path, layer="owners", driver="GPKG", append=True, promote_to_multi=True
-    )
-    if result.responsibility is not None:
-        resp = result.responsibility[["owner", result.responsibility.geometry.name]]
-        pyogrio.write_dataframe(
-            resp, path, layer="responsibility", driver="GPKG", append=True, promote_to_multi=True
-        )
-    pyogrio.write_dataframe(
-        result.registry.to_frame(), path, layer="owner_registry", driver="GPKG", append=True
-    )
-    info = {
-        "synthetic": "true" if result.registry.synthetic else "false",
-        "synthetic_label": result.registry.synthetic_label,
-        "working_crs": result.summary.working_crs,
-        "period_start": result.summary.period_start or "",
-        "period_end": result.summary.period_end or "",
-        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "geomap_version": __version__,
-    }
-    frame = pd.DataFrame({"key": list(info), "value": list(info.values())})
-    pyogrio.write_dataframe(frame, path, layer="run_info", driver="GPKG", append=True)
+    RoutedData.from_result(result).write(path)
 
 
 def list_frame(remarks: gpd.GeoDataFrame, result: RouteResult) -> pd.DataFrame:
@@ -165,7 +101,7 @@ def list_frame(remarks: gpd.GeoDataFrame, result: RouteResult) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "Id": remarks["remark_id"].to_numpy(),
-            "Källa": remarks["source"].map(_SOURCE_LABELS).to_numpy(),
+            "Källa": remarks["source"].map(SOURCE_LABELS).to_numpy(),
             "Kategori": remarks["category_label"].to_numpy(),
             "Kategori (original)": remarks["category_raw"].to_numpy(),
             "Tidpunkt": remarks["timestamp"].dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
@@ -177,7 +113,7 @@ def list_frame(remarks: gpd.GeoDataFrame, result: RouteResult) -> pd.DataFrame:
             "Markägare": remarks["land_owner"].map(names).to_numpy(),
             "Dirigerad via": remarks["route_method"].map(METHOD_LABELS).to_numpy(),
             "Avstånd (m)": remarks["distance_m"].to_numpy(),
-            "Flaggor": _translate_flags(remarks["flags"]),
+            "Flaggor": flag_texts(remarks["flags"]),
             "Kandidater": _candidate_names(remarks["candidates"], names),
             "Anledning": remarks["reason"].to_numpy(),
             "Latitud": np.round(lat, 6),
@@ -191,13 +127,6 @@ def list_frame(remarks: gpd.GeoDataFrame, result: RouteResult) -> pd.DataFrame:
     if result.registry.synthetic:
         frame.insert(0, "Syntetiska data", result.registry.synthetic_label or "ja")
     return frame
-
-
-def _translate_flags(flags: pd.Series) -> np.ndarray:
-    text = flags.fillna("").astype(str)
-    for code, label in _FLAG_LABELS.items():
-        text = text.str.replace(code, label, regex=False)
-    return text.str.replace(";", ", ", regex=False).to_numpy(dtype=object)
 
 
 def _candidate_names(candidates: pd.Series, names: dict[str, str]) -> np.ndarray:
@@ -214,12 +143,12 @@ def _write_owner_lists(
     written: dict[str, dict[str, str]] = {}
     routed = remarks[remarks["owner"].notna()]
     for owner_id, group in routed.groupby("owner", sort=True):
-        stem = safe_filename(str(owner_id))
+        stem = owner_file_stem(str(owner_id))
         frame = list_frame(
             group.sort_values(["timestamp", "remark_id"], na_position="last"), result
         )
         files = {"csv": f"owners/{stem}.csv"}
-        _write_csv(frame, directory / f"{stem}.csv")
+        write_csv(frame, directory / f"{stem}.csv")
         if xlsx:
             if len(frame) > EXCEL_MAX_ROWS:
                 log.warning(
@@ -238,42 +167,7 @@ def _write_owner_lists(
                     if str(owner_id) in result.registry
                     else str(owner_id)
                 )
-                _write_xlsx(frame, directory / f"{stem}.xlsx", title=title)
+                write_xlsx({"Anmärkningar": frame}, directory / f"{stem}.xlsx", title=title)
                 files["xlsx"] = f"owners/{stem}.xlsx"
         written[str(owner_id)] = files
     return written
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    safe = neutralise_formulas(frame)
-    safe.to_csv(
-        path, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n"
-    )
-
-
-def _write_xlsx(frame: pd.DataFrame, path: Path, *, title: str) -> None:
-    from openpyxl import Workbook  # imported here: only list writing needs it
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    safe = neutralise_formulas(frame)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title="Anmärkningar")
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in safe.columns:
-        cell = WriteOnlyCell(sheet, value=str(name))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    columns = [_excel_values(safe[c]) for c in safe.columns]
-    for row in zip(*columns, strict=True):
-        sheet.append(row)
-    book.properties.title = title
-    book.save(path)
-
-
-def _excel_values(series: pd.Series) -> list[Any]:
-    values = series.astype(object).where(series.notna(), None)
-    return [v.item() if isinstance(v, np.generic) else v for v in values.to_numpy()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,19 +12,11 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from geomap.core.labels import METHOD_LABELS
 from geomap.core.owners import OwnerRegistry
 from geomap.routing.readers import ReadInfo
 
-__all__ = ["METHOD_LABELS", "RouteSummary", "format_table", "summarise"]
-
-#: Swedish names of the route methods, for what coordinators read.
-METHOD_LABELS = {
-    "category_rule": "kategoriregel",
-    "responsibility": "driftansvar",
-    "ownership": "ägande",
-    "nearest": "närmaste ägare",
-    "unrouted": "ej dirigerad",
-}
+__all__ = ["METHOD_LABELS", "RouteSummary", "format_report", "format_table", "summarise"]
 
 
 @dataclass
@@ -152,3 +145,63 @@ def format_table(summary: RouteSummary) -> str:
         ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def format_report(
+    summary: RouteSummary, written: dict[str, Any], outdir: str | os.PathLike[str]
+) -> str:
+    """What ``geomap route`` prints after a run (Swedish): counts, hard cases and the outputs.
+
+    Examples
+    --------
+    >>> s = RouteSummary(1, {"a": {"ownership": 1}}, {"a": "Ägare A"}, 0, 0, 0,
+    ...     {}, 0, 0, 0, 0, 0, [], None, None, "EPSG:3011", 2.0, 25.0, False)
+    >>> print(format_report(s, {"routed": "routed.gpkg", "summary": "summary.json"}, "ut"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Dirigerade 1 anmärkningar (? – ?).
+    <BLANKLINE>
+    Ägare    ägande  Summa
+    Ägare A       1      1
+    Summa         1      1
+    <BLANKLINE>
+    Gränsfall att kontrollera: 0; överlapp: 0; ej dirigerade: 0 (varav utanför ägarskiktet 0, utan koordinater 0)
+    <BLANKLINE>
+    Utdata i ut/:
+      routed.gpkg  (alla anmärkningar, lager 'remarks')
+      summary.json
+    """
+    lines = []
+    if summary.synthetic:
+        lines.append("OBS: syntetiska demodata – inte verkliga fastighetsgränser eller händelser.")
+    lines += [
+        f"Dirigerade {summary.total} anmärkningar ({summary.period_start or '?'} – {summary.period_end or '?'}).",
+        "",
+        format_table(summary),
+        "",
+        f"Gränsfall att kontrollera: {summary.boundary}; överlapp: {summary.overlap}; "
+        f"ej dirigerade: {summary.unrouted} (varav utanför ägarskiktet {summary.outside_extent}, "
+        f"utan koordinater {summary.missing_geometry})",
+    ]
+    if summary.unknown_categories:
+        shown = ", ".join(f"{k!r} ({v})" for k, v in list(summary.unknown_categories.items())[:6])
+        lines.append(f"Okända kategorier (lägg till alias): {shown}")
+    if summary.repaired_polygons or summary.dropped_polygons or summary.overlapping_polygons:
+        lines.append(
+            f"Ägarskiktet: {summary.repaired_polygons} ogiltiga polygoner reparerade, "
+            f"{summary.dropped_polygons} tomma borttagna, {summary.overlapping_polygons} överlappar annan ägare"
+        )
+    lines += [f"Bytte X/Y (X = nordlig) i {path}" for path in summary.axis_swapped_files]
+    return "\n".join([*lines, "", *_output_lines(written, outdir)])
+
+
+def _output_lines(written: dict[str, Any], outdir: str | os.PathLike[str]) -> list[str]:
+    lines = [f"Utdata i {outdir}/:", f"  {written['routed']}  (alla anmärkningar, lager 'remarks')"]
+    if "owners" in written:
+        lines.append(f"  owners/  ({len(written['owners'])} arbetslistor, CSV och XLSX)")
+        lines.append(f"  {written['unrouted']}")
+    if "map" in written:
+        lines.append(
+            f"  {written['map']}  (+ {len(written.get('owner_maps', {}))} kartor per ägare i owners/)"
+        )
+    lines.append(f"  {written['summary']}")
+    return lines
