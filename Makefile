@@ -43,10 +43,12 @@ demo: install
 test: install sysdeps
 	$(PY) -m pytest
 
+# ruff (with McCabe complexity and numpydoc docstrings), mypy, and the layout's import contracts.
 lint: install
 	$(VENV)/bin/ruff check geomap tests benchmarks
 	$(VENV)/bin/ruff format --check geomap tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) benchmarks/run.py

@@ -11,7 +11,7 @@ from geomap.errors import OutputExistsError
 def test_atomic_path_writes_and_refuses(tmp_path: Path) -> None:
     target = tmp_path / "a.txt"
     write_text_atomic(target, "ett")
-    with pytest.raises(OutputExistsError, match=r"a\.txt already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match=r"a\.txt already exists; pass `overwrite`"):
         write_text_atomic(target, "två")
     write_text_atomic(target, "två", overwrite=True)
     assert target.read_text() == "två"

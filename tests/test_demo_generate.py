@@ -136,7 +136,7 @@ def test_gpkg_format_writes_the_incidents_as_points(tmp_path: Path) -> None:
 
 
 def test_existing_directory_is_refused_without_overwrite(first: Path) -> None:
-    with pytest.raises(OutputExistsError, match="already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match="already exists; pass `overwrite`"):
         generate(first, seed=2025, **SMALL)
 
 

@@ -13,7 +13,7 @@ import pyogrio
 import pytest
 import shapely
 
-from geomap.demo.write import FIXED_DATE, write_csv, write_gpkg
+from geomap.demo.write import FIXED_DATE, write_export_csv, write_gpkg
 
 TRICKY = pd.DataFrame(
     {
@@ -30,7 +30,7 @@ TRICKY = pd.DataFrame(
 def test_same_bytes_as_pandas(tmp_path: Path, encoding: str, decimals: int) -> None:
     frame = TRICKY.copy()
     frame.loc[4, "lat"] = -1e-9  # rounds to zero but keeps its sign, as printf does
-    ours = write_csv(frame, tmp_path / "a.csv", decimals=decimals, encoding=encoding)
+    ours = write_export_csv(frame, tmp_path / "a.csv", decimals=decimals, encoding=encoding)
     frame.to_csv(
         tmp_path / "b.csv", sep=";", decimal=",", float_format=f"%.{decimals}f", index=False,
         encoding=encoding, lineterminator="\r\n",
@@ -39,7 +39,7 @@ def test_same_bytes_as_pandas(tmp_path: Path, encoding: str, decimals: int) -> N
 
 
 def test_round_trip_with_pandas(tmp_path: Path) -> None:
-    path = write_csv(TRICKY, tmp_path / "x.csv", decimals=7)
+    path = write_export_csv(TRICKY, tmp_path / "x.csv", decimals=7)
     back = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False)
     assert back["text"].tolist()[:4] == TRICKY["text"].tolist()[:4]
     assert back["formula"].iloc[0] == '=HYPERLINK("http://example.com")'
@@ -47,11 +47,11 @@ def test_round_trip_with_pandas(tmp_path: Path) -> None:
 
 def test_cp1252_refuses_characters_it_cannot_encode(tmp_path: Path) -> None:
     with pytest.raises(UnicodeEncodeError):
-        write_csv(pd.DataFrame({"a": ["≈"]}), tmp_path / "x.csv", decimals=1, encoding="cp1252")
+        write_export_csv(pd.DataFrame({"a": ["≈"]}), tmp_path / "x.csv", decimals=1, encoding="cp1252")
 
 
 def test_empty_frame_writes_only_the_header(tmp_path: Path) -> None:
-    path = write_csv(TRICKY.iloc[:0], tmp_path / "x.csv", decimals=2)
+    path = write_export_csv(TRICKY.iloc[:0], tmp_path / "x.csv", decimals=2)
     assert path.read_bytes() == b"\xef\xbb\xbftext;lat;n;formula\r\n"
 
 

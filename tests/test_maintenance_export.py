@@ -26,6 +26,7 @@ from geomap.maintenance import (
     translate_layer,
     write_translated,
 )
+from geomap.maintenance.quantities import NO_DISTRICT
 from geomap.maintenance.styles import qml_style
 
 from maintenance_helpers import OWNER_IDS, owner_layer, write_districts, write_layer
@@ -108,7 +109,7 @@ def test_map_and_xlsx_record_version(exported) -> None:
 
 def test_bad_export_inputs(tmp_path: Path) -> None:
     raw = write_layer(owner_layer("huddinge_kommun"), tmp_path / "raw.gpkg")
-    with pytest.raises(InputError, match=r"not in shared terms; run geomap layers translate first"):
+    with pytest.raises(InputError, match=r"not in shared terms; translate it first"):
         export_layers([ExportInput(raw)], tmp_path / "o")
     old = _translated(tmp_path, "huddinge_kommun")
     frame = pyogrio.read_dataframe(old, layer="skotsel").assign(vokabular_version="2025.1")
@@ -116,10 +117,24 @@ def test_bad_export_inputs(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"translated with vocabulary version\(s\) \['2025.1'\]"):
         export_layers([ExportInput(stale)], tmp_path / "o")
     export_layers([ExportInput(old)], tmp_path / "o")
-    with pytest.raises(OutputExistsError, match=r"already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match=r"already exists; pass `overwrite`"):
         export_layers([ExportInput(old)], tmp_path / "o")
     with pytest.raises(InputError, match=r"no layers to export"):
         export_layers([], tmp_path / "o2")
+
+
+def test_export_without_any_districts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import geomap.core.districts
+
+    monkeypatch.setattr(geomap.core.districts, "data_path", lambda name: None)  # not bundled
+    result = export_layers([ExportInput(_translated(tmp_path, "huddinge_kommun"))], tmp_path / "o")
+    assert "the quantity list has no districts (pass `districts`)" in caplog.text
+    text = result.files["csv"].read_text(encoding="utf-8-sig")
+    districts = {r[6] for r in csv.reader(io.StringIO(text), delimiter=";")}
+    assert districts == {"Distrikt", NO_DISTRICT, "Alla distrikt"}
+    assert result.quantity_totals == pytest.approx(result.layer_totals)
 
 
 # --- real clients: GDAL's ogrinfo and QGIS (Debian packages, installed by `make sysdeps`) ---------

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
 import re
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
+from maintenance_helpers import X0, Y0, districts_frame
 
 from geomap.maintenance import load_vocabulary
 from geomap.maintenance.htmlmap import leaflet_style, marker_svg, render_map, swatch_svg
-
-from maintenance_helpers import X0, Y0, districts_frame
 
 VOC = load_vocabulary()
 EVIL = '</script><img src=x onerror="window.__pwned=1">'
@@ -50,6 +52,21 @@ def test_map_is_self_contained_and_escaped() -> None:
     assert "\\u003c/script\\u003e" in page
     assert "SYNTETISKA DEMODATA" in page and "Vokabulär 2026.1" in page
     assert "Väster" in page or "V\\u00e4ster" in page
+
+
+def test_page_shell_policy_allows_only_its_own_scripts() -> None:
+    page = render_map(_layers(), VOC, title="T")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="sv">' in page
+    match = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert match is not None
+    policy = html.unescape(match.group(1))
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+    assert len(scripts) == 2  # Leaflet and the page's own script
+    for body in scripts:
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+        assert f"'sha256-{digest}'" in policy
+    assert "default-src 'none'" in policy and "img-src data:;" in policy  # no tiles, no network
+    assert 'name="generator" content="geomap ' in page
 
 
 def test_legend_lists_present_products_in_shared_terms_with_quantity() -> None:
@@ -101,6 +118,7 @@ def test_map_renders_offline_with_vocabulary_fills(tmp_path: Path) -> None:
         errors: list[str] = []
         requests: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.route("http*://**", lambda route: (requests.append(route.request.url), route.abort()))
         page.goto(path.as_uri())
         page.wait_for_selector("path.leaflet-interactive")
@@ -109,7 +127,14 @@ def test_map_renders_offline_with_vocabulary_fills(tmp_path: Path) -> None:
         )
         markers = page.locator(".gm-icon svg").count()
         window_pwned = page.evaluate("() => window.__pwned === undefined")
+        page.locator(".gm-icon").first.click()  # popup with escaped texts
+        popup = page.locator(".leaflet-popup-content").inner_text()
+        page.wait_for_timeout(400)  # the popup's fade-in
+        artifacts = Path(__file__).parent / "artifacts"
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / "maintenance_map.png"))
         browser.close()
     assert errors == [] and requests == []
     assert sorted(fills) == sorted([VOC["G2"].fill, "url(#gm-p-G4)"])
     assert markers == 2 and window_pwned
+    assert "Ägare:" in popup and "Mängd:" in popup

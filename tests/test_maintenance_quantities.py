@@ -187,5 +187,5 @@ def test_load_districts(tmp_path: Path) -> None:
     assert load_districts(path)["distrikt"].tolist() == ["Väster", "Öster"]
     with pytest.raises(InputError, match=r"has no column 'namn'"):
         load_districts(path, column="namn")
-    with pytest.raises(InputError, match=r"district layer 'x' cannot be read"):
+    with pytest.raises(InputError, match=r"has no layer 'x' for the districts"):
         load_districts(path, layer="x")

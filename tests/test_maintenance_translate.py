@@ -74,7 +74,7 @@ def test_write_translated_records_version_and_refuses_overwrite(tmp_path: Path) 
     assert pyogrio.read_info(out, layer="skotsel")["dataset_metadata"] == {
         "vokabular_version": "2026.1"
     }
-    with pytest.raises(OutputExistsError, match=r"delad.gpkg already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match=r"delad.gpkg already exists; pass `overwrite`"):
         write_translated(result, out, VOC)
     with pytest.raises(
         InputError, match=r"output must be a GeoPackage \(.gpkg\); received suffix '.shp'"

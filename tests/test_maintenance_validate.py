@@ -132,10 +132,25 @@ def test_missing_code_column_is_a_clear_error(tmp_path: Path) -> None:
 def test_land_file_without_owner_column(tmp_path: Path) -> None:
     import geopandas as gpd
 
-    bad = gpd.GeoDataFrame({"agare": ["x"]}, geometry=parcels_of("huddinge_kommun")[:1], crs=3011)
+    bad = gpd.GeoDataFrame({"namn": ["x"]}, geometry=parcels_of("huddinge_kommun")[:1], crs=3011)
     bad.to_file(tmp_path / "bad.gpkg", layer="owners")
-    with pytest.raises(InputError, match=r"bad.gpkg: layer 'owners' has no column 'owner'"):
+    with pytest.raises(
+        InputError, match=r"bad.gpkg: the owner parcel layer has no owner column among \[namn\]"
+    ):
         _validate(owner_layer("huddinge_kommun"), tmp_path, land=tmp_path / "bad.gpkg")
+
+
+def test_land_owner_column_found_by_name_and_reprojected(tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    parcels = parcels_of("huddinge_kommun")
+    swedish = gpd.GeoDataFrame({"Ägare": ["huddinge_kommun"] * 3}, geometry=parcels, crs=3011)
+    swedish.to_crs(3006).to_file(tmp_path / "agare.gpkg", layer="owners")
+    land = load_land(tmp_path / "agare.gpkg", "huddinge_kommun")
+    assert land is not None
+    assert land.area == pytest.approx(shapely.union_all(parcels).area, rel=1e-6)
+    report = _validate(owner_layer("huddinge_kommun"), tmp_path, land=tmp_path / "agare.gpkg")
+    assert report.ok and report.land_checked and not report.findings
 
 
 def test_land_file_unreadable_or_without_the_layer(tmp_path: Path) -> None:
@@ -143,7 +158,7 @@ def test_land_file_unreadable_or_without_the_layer(tmp_path: Path) -> None:
 
     junk = tmp_path / "junk.gpkg"
     junk.write_bytes(b"not a geopackage")
-    with pytest.raises(InputError, match=r"junk.gpkg: the owner parcels \(--land\) cannot be read"):
+    with pytest.raises(InputError, match=r"junk.gpkg: the owner parcel layer cannot be read"):
         _validate(owner_layer("huddinge_kommun"), tmp_path, land=junk)
     other = gpd.GeoDataFrame({"owner": ["x"]}, geometry=parcels_of("huddinge_kommun")[:1], crs=3011)
     other.to_file(tmp_path / "other.gpkg", layer="parcels")

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from geomap.maps import write_map, write_owner_maps
-
 from maps_helpers import MALICIOUS, copy_regso, make_remarks, write_routed
+
+from geomap.core.labels import FLAG_LABELS, METHOD_LABELS, SOURCE_LABELS, UNROUTED_OWNER_LABEL
+from geomap.maps import write_map, write_owner_maps
 
 pytestmark = pytest.mark.browser
 
@@ -112,9 +112,8 @@ def _screenshot(page: Any, name: str) -> None:
 
 def _markers_in(page: Any, owner: str) -> int:
     """Zoom to an owner's box of the fixture; count the markers and clusters drawn inside it."""
-    from pyproj import Transformer
-
     from maps_helpers import OWNER_BOXES
+    from pyproj import Transformer
 
     x0, y0, x1, y1 = OWNER_BOXES[owner]
     lon0, lat0 = Transformer.from_crs(3011, 4326, always_xy=True).transform(x0, y0)
@@ -146,7 +145,9 @@ def test_loads_offline_without_errors(overview: Page) -> None:
     assert page.evaluate("window.geomap.map instanceof L.Map")
     assert page.evaluate("typeof L.MarkerClusterGroup") == "function"
     assert page.locator(".leaflet-marker-icon").count() > 0  # clusters or markers drawn
-    assert page.locator(".gm-legend").inner_text().startswith("Teckenförklaring")
+    legend = page.locator(".gm-legend").inner_text()
+    assert legend.startswith("Teckenförklaring")
+    assert f"Svart kant: {FLAG_LABELS['boundary']}" in legend
     assert page.locator("#gm-banner").is_visible()
     assert page.locator("#gm-banner").inner_text() == "SYNTETISKA TESTDATA"
     assert page.locator("#gm-period").inner_text() == "Period: 2025-03-01 – 2025-12-31"
@@ -166,7 +167,7 @@ def test_counts_are_shown(overview: Page) -> None:
         "Huddinge kommun\n6",
         "Huge Bostäder AB\n6",
         "Huddinge Samhällsfastigheter AB\n6",
-        "Ej dirigerade\n2",
+        f"{UNROUTED_OWNER_LABEL}\n2",
     ]
     counts = page.evaluate("window.geomap.counts()")
     assert counts["owners"] == {"kommun": 6, "huge": 6, "hsab": 6, "": 2}
@@ -217,16 +218,12 @@ def test_popup_shows_malicious_text_as_text(overview: Page) -> None:
     text = popup.inner_text()
     assert MALICIOUS in text
     assert "<b>fet</b> & 'citat'" in text
-    for label in (
-        "Beskrivning",
-        "Önskad åtgärd",
-        "Ägare",
-        "Dirigerad via",
-        "Gräns – kontrollera",
-        "Datum",
-    ):
+    boundary = FLAG_LABELS["boundary"].capitalize()
+    for label in ("Beskrivning", "Önskad åtgärd", "Ägare", "Dirigerad via", boundary, "Datum"):
         assert label in text
-    assert "närmaste ägare" in text and "Huddinge kommun" in text and "12,5 m" in text
+    assert f"{boundary}\nNej" in text
+    assert METHOD_LABELS["nearest"] in text and "Huddinge kommun" in text and "12,5 m" in text
+    assert f"Källa\n{SOURCE_LABELS['trygghetsvandring']}" in text
     assert popup.locator("img, script, b").count() == 0
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned === undefined")
@@ -238,7 +235,9 @@ def test_boundary_remark_popup_lists_candidates(overview: Page) -> None:
     page = overview.page
     page.evaluate("new Promise((r) => window.geomap.openPopup('huge-001', r))")
     text = page.locator(".leaflet-popup-content").inner_text()
-    assert "Ja, nära gräns mellan ägare" in text
+    assert f"{FLAG_LABELS['boundary'].capitalize()}\nJa" in text
+    assert f"Dirigerad via\n{METHOD_LABELS['ownership']}" in text
+    assert f"Källa\n{SOURCE_LABELS['lagesbild']}" in text
     assert "Huge Bostäder AB, Huddinge kommun" in text  # candidates by name
 
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from maps_helpers import write_routed
 
 from geomap.cli import cli
-
-from maps_helpers import write_routed
 
 
 @pytest.fixture
@@ -77,7 +76,6 @@ def test_refuses_to_overwrite_exit_2(routed: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--from", "2025-13-01"], "--from: '2025-13-01' is not a date"),
         (["--owner", "nobody"], "--owner: 'nobody' has no remarks"),
         (["--category", "graffiti"], "--category: 'graffiti' not found"),
     ],
@@ -86,6 +84,12 @@ def test_bad_input_exit_1(routed: Path, tmp_path: Path, args: list[str], message
     code, out = run(routed, "-o", tmp_path / "m.html", "--no-districts", *args)
     assert code == 1 and message in out
     assert "Traceback" not in out
+
+
+def test_bad_date_is_a_usage_error(routed: Path, tmp_path: Path) -> None:
+    code, out = run(routed, "-o", tmp_path / "m.html", "--no-districts", "--from", "2025-13-01")
+    assert code == 2 and "--from: '2025-13-01' is not a date" in out
+    assert "Traceback" not in out and not (tmp_path / "m.html").exists()
 
 
 def test_missing_routed_exit_1(tmp_path: Path) -> None:

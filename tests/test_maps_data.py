@@ -12,6 +12,7 @@ import pytest
 import shapely
 from hypothesis import given
 from hypothesis import strategies as st
+from maps_helpers import MALICIOUS, REGISTRY, make_owner_polygons, make_remarks
 
 from geomap.maps.data import (
     N_SHAPES,
@@ -25,8 +26,6 @@ from geomap.maps.data import (
     spatial_order,
     typed_column,
 )
-
-from maps_helpers import MALICIOUS, REGISTRY, make_owner_polygons, make_remarks
 
 DTYPES = {"i8": "<i1", "i16": "<i2", "i32": "<i4"}
 

@@ -7,12 +7,11 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
+from maps_helpers import copy_regso
 
-from geomap.errors import InputError
 from geomap.core.districts import read_districts
 from geomap.core.resources import REGSO_FILE, data_path
-
-from maps_helpers import copy_regso
+from geomap.errors import InputError
 
 
 def test_default_is_bundled_regso() -> None:

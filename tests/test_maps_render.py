@@ -9,7 +9,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from maps_helpers import MALICIOUS, REGISTRY, copy_regso, make_remarks, write_routed
 
+from geomap.core.districts import read_districts
 from geomap.errors import InputError, OutputExistsError
 from geomap.maps import (
     build_map_html,
@@ -18,9 +20,6 @@ from geomap.maps import (
     write_map,
     write_owner_maps,
 )
-from geomap.core.districts import read_districts
-
-from maps_helpers import MALICIOUS, REGISTRY, copy_regso, make_remarks, write_routed
 
 EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
@@ -97,7 +96,7 @@ def test_filters_and_title(routed: Path, tmp_path: Path) -> None:
 def test_refuses_to_overwrite(routed: Path, tmp_path: Path) -> None:
     out = tmp_path / "map.html"
     out.write_text("old", encoding="utf-8")
-    with pytest.raises(OutputExistsError, match=r"map\.html already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match=r"map\.html already exists; pass `overwrite`"):
         write_map(routed, out, districts=False)
     assert out.read_text(encoding="utf-8") == "old"
     write_map(routed, out, districts=False, overwrite=True)
@@ -107,11 +106,24 @@ def test_refuses_to_overwrite(routed: Path, tmp_path: Path) -> None:
 def test_bad_inputs(routed: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"missing\.gpkg: file not found"):
         write_map(tmp_path / "missing.gpkg", tmp_path / "m.html")
-    with pytest.raises(InputError, match="--from: '2025-02-30' is not a date"):
+    with pytest.raises(InputError, match="`date_from`: '2025-02-30' is not a date"):
         write_map(routed, tmp_path / "m.html", districts=False, date_from="2025-02-30")
+    with pytest.raises(InputError, match="`date_to`: '31/3' is not a date"):
+        write_owner_maps(routed, tmp_path / "o", districts=False, date_to="31/3")
+    with pytest.raises(InputError, match="`date_from` 2025-05-01 is after `date_to` 2025-04-01"):
+        write_map(
+            routed,
+            tmp_path / "m.html",
+            districts=False,
+            date_from="2025-05-01",
+            date_to="2025-04-01",
+        )
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match=r"`out_dir`: .*file is a file; pass a directory"):
+        write_owner_maps(routed, tmp_path / "file", districts=False)
     with pytest.raises(InputError, match=r"nada\.gpkg: district file not found"):
         write_map(routed, tmp_path / "m.html", districts=tmp_path / "nada.gpkg")
-    assert not (tmp_path / "m.html").exists()
+    assert not (tmp_path / "m.html").exists() and not (tmp_path / "o").exists()
 
 
 def test_owner_polygons_override(routed: Path, tmp_path: Path) -> None:

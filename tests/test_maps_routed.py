@@ -8,19 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
+from maps_helpers import make_remarks, write_routed
 
 from geomap.core.owners import load_owner_layer
+from geomap.core.periods import local_dates, parse_date
+from geomap.core.routed import RoutedData, filter_remarks, read_routed
 from geomap.errors import InputError
 from geomap.routing import route
-from geomap.core.routed import (
-    RoutedData,
-    filter_remarks,
-    local_dates,
-    parse_date,
-    read_routed,
-)
-
-from maps_helpers import make_remarks, write_routed
 
 
 @pytest.fixture
@@ -71,7 +65,9 @@ def test_missing_remarks_layer(tmp_path: Path) -> None:
 def test_owner_polygons_layer_choice(tmp_path: Path) -> None:
     path = tmp_path / "agare.gpkg"
     pyogrio.write_dataframe(make_remarks(), path, layer="points")
-    with pytest.raises(InputError, match=r"agare\.gpkg: the owner layer must hold polygons, found Point"):
+    with pytest.raises(
+        InputError, match=r"agare\.gpkg: the owner layer must hold polygons, found Point"
+    ):
         load_owner_layer(path)  # the only spatial layer, but points
     with pytest.raises(
         InputError,
@@ -93,7 +89,9 @@ def test_routed_round_trip_from_result(tmp_path: Path) -> None:
     back = read_routed(memory.write(tmp_path / "routed.gpkg"))
     assert back.run_info == memory.run_info
     assert back.registry.owners == memory.registry.owners
-    assert back.registry.synthetic and back.registry.synthetic_label == memory.registry.synthetic_label
+    assert (
+        back.registry.synthetic and back.registry.synthetic_label == memory.registry.synthetic_label
+    )
     pd.testing.assert_frame_equal(
         pd.DataFrame(back.remarks.drop(columns="geometry")),
         pd.DataFrame(memory.remarks.drop(columns="geometry")),
@@ -131,13 +129,15 @@ def test_registry_fallback(tmp_path: Path) -> None:
     ],
 )
 def test_parse_date(value: object, expected: object) -> None:
-    assert parse_date(value, argument="--from") == expected  # type: ignore[arg-type]
+    assert parse_date(value, argument="date_from") == expected  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("bad", ["2025-13-01", "1 mars", "2025/03/01"])
 def test_bad_date(bad: str) -> None:
-    with pytest.raises(InputError, match=f"--to: '{bad}' is not a date; write it as YYYY-MM-DD"):
-        parse_date(bad, argument="--to")
+    with pytest.raises(
+        InputError, match=f"`date_to`: '{bad}' is not a date; write it as YYYY-MM-DD"
+    ):
+        parse_date(bad, argument="date_to")
 
 
 def test_local_dates_convert_to_stockholm() -> None:
@@ -153,7 +153,7 @@ def test_filter_dates_inclusive_and_drop_undated() -> None:
 
 
 def test_filter_from_after_to() -> None:
-    with pytest.raises(InputError, match="--from 2025-05-01 is after --to 2025-04-01"):
+    with pytest.raises(InputError, match="`date_from` 2025-05-01 is after `date_to` 2025-04-01"):
         filter_remarks(make_remarks(), date_from="2025-05-01", date_to="2025-04-01")
 
 
@@ -166,7 +166,7 @@ def test_filter_category_by_code_or_label() -> None:
 
 
 def test_filter_unknown_category() -> None:
-    with pytest.raises(InputError, match=r"--category: 'graffiti' not found.*known: belysning"):
+    with pytest.raises(InputError, match=r"`categories`: 'graffiti' not found.*known: belysning"):
         filter_remarks(make_remarks(), categories=["graffiti"])
 
 
@@ -178,5 +178,5 @@ def test_filter_owner_and_unrouted() -> None:
 
 
 def test_filter_unknown_owner() -> None:
-    with pytest.raises(InputError, match="--owner: 'nobody' has no remarks"):
+    with pytest.raises(InputError, match="`owner_ids`: 'nobody' has no remarks"):
         filter_remarks(make_remarks(), owner_ids=["nobody"])

@@ -106,7 +106,7 @@ def test_lists_hold_only_their_owner_and_are_excel_safe(tmp_path: Path, result) 
 def test_refuses_existing_outdir(tmp_path: Path, result) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(OutputExistsError, match=r"out already exists; pass --overwrite"):
+    with pytest.raises(OutputExistsError, match=r"out already exists; pass `overwrite`"):
         write_outputs(result, out)
     write_outputs(result, out, overwrite=True)
     assert (out / "routed.gpkg").exists()

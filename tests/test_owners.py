@@ -82,7 +82,7 @@ def test_owner_layer_without_owner_column(tmp_path: Path) -> None:
     gpd.GeoDataFrame(
         {"namn": ["a"]}, geometry=[shapely.box(X0, Y0, X0 + 1, Y0 + 1)], crs=3011
     ).to_file(path)
-    with pytest.raises(InputError, match=r"no owner column among \[namn\].*--owner-column"):
+    with pytest.raises(InputError, match=r"no owner column among \[namn\].*`owner_column`"):
         load_owner_layer(path)
     with pytest.raises(InputError, match=r"has no column 'agare'"):
         load_owner_layer(path, owner_column="agare")

@@ -180,7 +180,7 @@ def _registry_without(tmp_path: Path) -> Path:
 
 
 def test_bad_arguments(owners_gpkg: Path) -> None:
-    with pytest.raises(ConfigError, match=r"source: got 'radio'"):
+    with pytest.raises(ConfigError, match=r"`source`: got 'radio'"):
         route(remarks([(1, 1)], ["x"]), owners=owners_gpkg, source="radio")
     with pytest.raises(ConfigError, match=r"tolerance and max_distance must be ≥ 0"):
         route(remarks([(1, 1)], ["x"]), owners=owners_gpkg, tolerance=-1)

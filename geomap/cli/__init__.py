@@ -13,7 +13,7 @@ import click
 
 from geomap.errors import GeomapError, OutputExistsError
 
-from .options import configure_logging, verbosity_options
+from .options import configure_logging, option_words, verbosity_options
 
 __all__ = ["cli", "main"]
 
@@ -24,14 +24,29 @@ class _GeomapGroup(click.Group):
     """A click group that turns :class:`GeomapError` into a one-line message and an exit code."""
 
     def invoke(self, ctx: click.Context) -> object:
+        leaf = _leaf_command(ctx, [*ctx._protected_args, *ctx.args])  # before click consumes them
         try:
             return super().invoke(ctx)
         except OutputExistsError as exc:
-            raise click.UsageError(str(exc), ctx) from None
+            raise click.UsageError(option_words(str(exc), leaf), ctx) from None
         except GeomapError as exc:
-            click.echo(f"geomap: error: {exc}", err=True)
+            click.echo(f"geomap: error: {option_words(str(exc), leaf)}", err=True)
             ctx.exit(1)
         return None
+
+
+def _leaf_command(ctx: click.Context, args: list[str]) -> click.Command | None:
+    """Find the (sub)command that ``args`` run, so that its errors can name its options."""
+    command: click.Command = ctx.command
+    while isinstance(command, click.Group) and args:
+        try:
+            _, found, args = command.resolve_command(ctx, args)
+        except click.ClickException:
+            return None
+        if found is None:
+            return None
+        command = found
+    return command
 
 
 @click.group(cls=_GeomapGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,7 +9,6 @@ import click
 
 from geomap.demo import generate
 from geomap.demo.generate import FORMATS, MAX_PARCELS, MAX_POINTS, MIN_PARCELS
-from geomap.errors import GeomapError, OutputExistsError
 
 from .options import overwrite_option, verbosity_options
 
@@ -72,7 +71,7 @@ def demo_data_command(
     geography: Path | None,
     overwrite: bool,
 ) -> None:
-    """Write synthetic demo data (SYNTHETIC: not real property boundaries or incidents).
+    r"""Write synthetic demo data (SYNTHETIC: not real property boundaries or incidents).
 
     Writes owner parcels, owner registry, category rules, maintenance responsibility, incidents,
     safety-walk remarks and hard cases into OUT_DIR, built on real SCB RegSO 2025 geography.
@@ -83,21 +82,16 @@ def demo_data_command(
       geomap demo-data --points 1000000 --parcels 20000 --format both -o bench-data
     """
     quiet = logging.getLogger("geomap").getEffectiveLevel() > logging.WARNING
-    try:
-        files = generate(
-            out_dir,
-            seed=seed,
-            points=points,
-            parcels=parcels,
-            overwrite=overwrite,
-            geography=geography,
-            incident_format=incident_format,
-            progress=not quiet,
-        )
-    except OutputExistsError as exc:
-        raise click.UsageError(str(exc)) from None
-    except GeomapError as exc:
-        raise click.ClickException(str(exc)) from None
+    files = generate(
+        out_dir,
+        seed=seed,
+        points=points,
+        parcels=parcels,
+        overwrite=overwrite,
+        geography=geography,
+        incident_format=incident_format,
+        progress=not quiet,
+    )
     for name, path in files.items():
         log.info("wrote %s (%s)", path, name)
     if not quiet:

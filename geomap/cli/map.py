@@ -7,10 +7,18 @@ from typing import Any
 
 import click
 
+from geomap.core.periods import Period
 from geomap.io.atomic import check_writable
 from geomap.maps import read_routed, write_map, write_owner_maps
 
-from .options import overwrite_option, verbosity_options
+from .options import (
+    districts_option,
+    output_option,
+    overwrite_option,
+    owners_option,
+    period_options,
+    verbosity_options,
+)
 
 __all__ = ["map_command"]
 
@@ -22,34 +30,19 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
 
 @click.command("map")
 @click.argument("routed", type=click.Path(dir_okay=True, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="HTML file to write (e.g. map.html).",
-)
+@output_option(help="HTML file to write (e.g. map.html).", required=False, dir_okay=False)
 @click.option(
     "--per-owner",
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write one map per owner into this directory (<owner>.html), only with its remarks.",
 )
-@click.option(
-    "--owners",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Owner polygons (column 'owner') to show instead of the owners layer of ROUTED.",
-)
-@click.option(
-    "--districts",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="District polygons with a name column. Default: SCB RegSO 2025 for Huddinge (bundled).",
-)
+@owners_option(help="Owner polygons to show instead of the owners layer of ROUTED.")
+@districts_option
 @click.option(
     "--no-districts", is_flag=True, help="Show no districts and no municipality boundary."
 )
 @click.option("--title", help="Heading of the map (Swedish).")
-@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only remarks from this day.")
-@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only remarks up to this day.")
+@period_options
 @click.option(
     "--category",
     "categories",
@@ -71,20 +64,19 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
 @verbosity_options
 def map_command(
     routed: Path,
-    out: Path | None,
+    output: Path | None,
     per_owner: Path | None,
     owners: Path | None,
     districts: Path | None,
     no_districts: bool,
     title: str | None,
-    date_from: str | None,
-    date_to: str | None,
+    period: Period | None,
     categories: tuple[str, ...],
     owner_ids: tuple[str, ...],
     cdn: bool,
     overwrite: bool,
 ) -> None:
-    """Write an interactive HTML map of ROUTED (the routed.gpkg from 'geomap route').
+    r"""Write an interactive HTML map of ROUTED (the routed.gpkg from 'geomap route').
 
     The map opens by double-click, also with no network: Leaflet is inlined unless --cdn.
 
@@ -92,7 +84,9 @@ def map_command(
     Examples:
       geomap map out/demo/routed.gpkg -o out/demo/map.html
       geomap map routed.gpkg -o v12.html --from 2025-03-17 --to 2025-03-23 --per-owner per_owner/
+      geomap map routed.gpkg -o v47.html --week 2025-W47
     """
+    out = output
     if out is None and per_owner is None:
         msg = "pass -o/--output MAP.html, --per-owner DIR, or both"
         raise click.UsageError(msg)
@@ -105,8 +99,8 @@ def map_command(
         "owners": owners,
         "districts": chosen_districts,
         "title": title,
-        "date_from": date_from,
-        "date_to": date_to,
+        "date_from": None if period is None else period.start,
+        "date_to": None if period is None else period.end,
         "categories": cats,
         "owner_ids": ids,
         "cdn": cdn,

@@ -1,14 +1,26 @@
-"""Options shared by several ``geomap`` commands, defined once."""
+"""Options shared by several ``geomap`` commands, defined once (as rasterio's ``rio/options.py``).
+
+Every command spells them the same: ``-o/--output``, ``--overwrite``, ``--owners``,
+``--districts``/``--no-districts``, the period ``--from/--to``, ``--week``, ``--month``,
+``--tertial``, ``--years``, and ``-v/-q``. The period options become one
+:class:`geomap.core.periods.Period` argument (``period``) of the command function.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import click
+
+from geomap.core.periods import period_from_arguments
+from geomap.errors import GeomapError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,6 +30,96 @@ overwrite_option = click.option(
     default=False,
     help="Replace existing outputs. Without it geomap refuses to write over anything.",
 )
+
+
+def output_option(
+    *,
+    help: str,
+    required: bool = True,
+    file_okay: bool = True,
+    dir_okay: bool = True,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[F], F]:
+    """``-o/--output``: the file or folder a command writes (parameter ``output``)."""
+    return click.option(
+        "-o",
+        "--output",
+        *aliases,
+        "output",
+        required=required,
+        type=click.Path(file_okay=file_okay, dir_okay=dir_okay, path_type=Path),
+        help=help,
+    )
+
+
+def owners_option(*, help: str, required: bool = False, exists: bool = False) -> Callable[[F], F]:
+    """``--owners FILE``: owner polygons, read by the one owner-layer reader."""
+    return click.option(
+        "--owners",
+        "owners",
+        required=required,
+        type=click.Path(exists=exists, dir_okay=False, path_type=Path),
+        help=help,
+    )
+
+
+def districts_option(func: F) -> F:
+    """``--districts FILE``: district polygons with a name column (default: bundled RegSO 2025)."""
+    return click.option(
+        "--districts",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="District polygons with a name column (kommundelar). "
+        "Default: SCB RegSO 2025 for Huddinge (bundled).",
+    )(func)
+
+
+_PERIOD_OPTIONS = (
+    ("--from", "date_from", "YYYY-MM-DD", "First day (with --to)."),
+    ("--to", "date_to", "YYYY-MM-DD", "Last day, inclusive (with --from)."),
+    ("--week", "week", "YYYY-Www", "One ISO week, e.g. 2025-W47."),
+    ("--month", "month", "YYYY-MM", "One month, e.g. 2025-03."),
+    ("--tertial", "tertial", "YYYY-Tn", "One tertial (T1 jan–apr, T2 maj–aug, T3 sep–dec)."),
+    ("--years", "years", "YYYY[-YYYY]", "One year or a span of years, e.g. 2024-2025."),
+)
+
+
+def period_options(func: F) -> F:
+    """Add the period options; the command receives them as one ``period`` (or None).
+
+    Only one way of giving the period is accepted (``--from`` and ``--to`` together count as
+    one); a bad value is a usage error naming the option.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for _, name, _, _ in _PERIOD_OPTIONS}
+        try:
+            kwargs["period"] = period_from_arguments(**values)
+        except GeomapError as exc:
+            raise click.UsageError(option_words(str(exc))) from None
+        return func(*args, **kwargs)
+
+    for flag, name, metavar, text in reversed(_PERIOD_OPTIONS):
+        wrapper = click.option(flag, name, metavar=metavar, default=None, help=text)(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def option_words(message: str, command: click.Command | None = None) -> str:
+    """Name the command's options where a library message names Python arguments in backticks.
+
+    ``date_from`` becomes ``--from`` (the period options, or any option of ``command`` whose
+    parameter has that name); other backticked names lose their backticks.
+
+    Examples
+    --------
+    >>> option_words("`date_to` not given; give both `date_from` and `date_to`")
+    '--to not given; give both --from and --to'
+    """
+    names = {name: flag for flag, name, _, _ in _PERIOD_OPTIONS}
+    for param in command.params if command is not None else ():
+        if isinstance(param, click.Option) and param.name:
+            names.setdefault(param.name, max(param.opts, key=len))
+    return re.sub(r"`([A-Za-z_][A-Za-z0-9_]*)`", lambda m: names.get(m[1], m[1]), message)
 
 
 def verbosity_options(func: F) -> F:

@@ -16,7 +16,7 @@ from geomap.routing import route
 from geomap.routing.outputs import write_outputs
 from geomap.routing.summary import format_report
 
-from .options import overwrite_option, verbosity_options
+from .options import output_option, overwrite_option, owners_option, verbosity_options
 
 log = logging.getLogger("geomap")
 
@@ -25,9 +25,7 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @click.command("route")
 @click.argument("inputs", nargs=-1, required=True, type=_existing)
-@click.option(
-    "--owners", "owners", required=True, type=_existing, help="Owner polygons (any vector format)."
-)
+@owners_option(help="Owner polygons (any vector format).", required=True, exists=True)
 @click.option("--owners-layer", default=None, help="Layer of the owner file (default: the first).")
 @click.option(
     "--owner-column", default=None, help="Owner id column (default: owner, agare, markagare …)."
@@ -79,13 +77,7 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
     show_default=True,
     help="Metres within which a remark outside all polygons goes to the nearest owner.",
 )
-@click.option(
-    "-o",
-    "--outdir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output directory.",
-)
+@output_option(help="Output directory (OUTDIR).", file_okay=False, aliases=("--outdir",))
 @click.option(
     "--lists/--no-lists",
     default=True,
@@ -124,7 +116,7 @@ def route_command(
     working_crs: str,
     tolerance: float,
     max_distance: float,
-    outdir: Path,
+    output: Path,
     lists: bool,
     xlsx: bool,
     make_map: bool,
@@ -136,6 +128,7 @@ def route_command(
     Writes OUTDIR/routed.gpkg, OUTDIR/owners/<owner>.csv|.xlsx, OUTDIR/unrouted.csv,
     OUTDIR/summary.json and OUTDIR/map.html, and prints counts per owner and route method.
     """
+    outdir = output
     check_writable(outdir, overwrite=overwrite)
     steps = ["läser och dirigerar", "skriver utdata"]
     with tqdm(total=len(steps), desc="geomap route", unit="steg", disable=None, leave=False) as bar:

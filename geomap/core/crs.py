@@ -39,8 +39,10 @@ _LAT = (54.0, 70.0)
 
 @dataclass(frozen=True)
 class AxisCheck:
-    """Result of :func:`check_axes`: whether the two coordinate arrays must be swapped, and why
-    (``detail``, worded for a warning; empty when not swapped)."""
+    """Result of :func:`check_axes`: whether the two coordinate arrays must be swapped, and why.
+
+    ``detail`` is worded for a warning; it is empty when not swapped.
+    """
 
     swapped: bool
     detail: str

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
 from pyproj import CRS
@@ -53,9 +54,9 @@ class Geography:
 
     Attributes
     ----------
-    districts : geopandas.GeoDataFrame or None
-        District polygons with column ``name``; None when there are none.
-    boundary : geopandas.GeoDataFrame or None
+    districts : geopandas.GeoDataFrame
+        District polygons with column ``name``.
+    boundary : geopandas.GeoDataFrame
         The municipality boundary polygon(s): the file's ``kommun_sweref99_1800`` layer, else the
         union of the districts.
     attribution : str
@@ -64,8 +65,8 @@ class Geography:
         The file read.
     """
 
-    districts: gpd.GeoDataFrame | None
-    boundary: gpd.GeoDataFrame | None = None
+    districts: gpd.GeoDataFrame
+    boundary: gpd.GeoDataFrame
     attribution: str = ""
     path: Path | None = None
     _outline: list[shapely.Geometry] = field(default_factory=list, repr=False, compare=False)
@@ -74,7 +75,7 @@ class Geography:
     def outline(self) -> shapely.Geometry:
         """The boundary as one (multi)polygon; an empty polygon when there is none."""
         if not self._outline:
-            geoms = [] if self.boundary is None else self.boundary.geometry.to_numpy()
+            geoms = self.boundary.geometry.to_numpy()
             self._outline.append(
                 shapely.make_valid(shapely.union_all(geoms)) if len(geoms) else shapely.Polygon()
             )
@@ -87,7 +88,7 @@ def read_districts(
     layer: str | None = None,
     name_column: str | None = None,
     crs: str | int | CRS | None = None,
-) -> Geography:
+) -> Geography | None:
     """Read district polygons and the municipality boundary.
 
     Parameters
@@ -107,8 +108,9 @@ def read_districts(
 
     Returns
     -------
-    Geography
-        Districts with a ``name`` column (invalid polygons repaired) and the boundary.
+    Geography or None
+        Districts with a ``name`` column (invalid polygons repaired) and the boundary; None only
+        when no file is given and the bundled one is missing (a warning is logged).
 
     Raises
     ------
@@ -125,7 +127,7 @@ def read_districts(
     source = Path(path) if path is not None else data_path(REGSO_FILE)
     if source is None:
         log.warning("bundled districts (%s) not found; no districts are used", REGSO_FILE)
-        return Geography(None)
+        return None
     if not source.is_file():
         msg = f"{source}: district file not found; pass a polygon file (GeoPackage, GeoJSON, …)"
         raise InputError(msg)
@@ -162,11 +164,11 @@ def _read(source: Path, layer: str) -> gpd.GeoDataFrame:
     return frame
 
 
-def _repaired(geoms: object) -> object:
+def _repaired(geoms: np.ndarray) -> np.ndarray:
     valid = shapely.is_valid(geoms)
     if valid.all():
         return geoms
-    fixed = geoms.copy()  # type: ignore[attr-defined]
+    fixed = geoms.copy()
     fixed[~valid] = shapely.make_valid(fixed[~valid])
     return fixed
 

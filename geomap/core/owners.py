@@ -87,7 +87,7 @@ class OwnerRegistry:
             raise ConfigError(msg)
 
     def to_frame(self) -> pd.DataFrame:
-        """The registry as a table (owner, name, contact, colour, priority)."""
+        """Return the registry as a table (owner, name, contact, colour, priority)."""
         return pd.DataFrame(
             {
                 "owner": [o.id for o in self.owners],
@@ -100,7 +100,7 @@ class OwnerRegistry:
 
 
 def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
-    """Load an owner registry from TOML.
+    r"""Load an owner registry from TOML.
 
     The file holds ``[[owner]]`` tables with ``id``, ``name`` and optional ``contact``, ``colour``
     (``#rrggbb``) and ``priority`` (lower wins where owner polygons overlap), and an optional ``[meta]``
@@ -110,7 +110,7 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "owners.toml"
-    >>> _ = p.write_text('[[owner]]\\nid = "kommun"\\nname = "Huddinge kommun"\\ncolour = "#1f78b4"\\n')
+    >>> _ = p.write_text('[[owner]]\nid = "kommun"\nname = "Huddinge kommun"\ncolour = "#1f78b4"\n')
     >>> load_registry(p)["kommun"].name
     'Huddinge kommun'
     """
@@ -153,7 +153,7 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
 
 
 def registry_from_ids(ids: list[str]) -> OwnerRegistry:
-    """A registry for owner ids found in a layer when no registry file is given.
+    """Return a registry for owner ids found in a layer when no registry file is given.
 
     Examples
     --------
@@ -173,7 +173,7 @@ def registry_from_frame(
     synthetic_label: str = "",
     source: str = "",
 ) -> OwnerRegistry:
-    """A registry from its table form (:meth:`OwnerRegistry.to_frame`, layer ``owner_registry``).
+    """Return a registry from its table form (:meth:`OwnerRegistry.to_frame`, layer ``owner_registry``).
 
     Only ``owner`` is required; a missing or malformed colour gets a palette colour, a missing name
     the id, a missing priority 100. Rows without an id and repeated ids are left out.
@@ -313,7 +313,7 @@ def _owner_column(frame: gpd.GeoDataFrame, source: str, given: str | None, what:
         if name in lowered:
             return lowered[name]
     shown = ", ".join(str(c) for c in frame.columns if c != "geometry")
-    msg = f"{source}: the {what} has no owner column among [{shown}]; name it 'owner' or pass --owner-column"
+    msg = f"{source}: the {what} has no owner column among [{shown}]; name it 'owner' or pass `owner_column`"
     raise InputError(msg)
 
 

@@ -40,5 +40,5 @@ UNROUTED_COLOUR = "#1a1a1a"
 
 
 def fallback_colour(position: int) -> str:
-    """The palette colour for the owner at ``position`` (0-based), cycling past the end."""
+    """Return the palette colour for the owner at ``position`` (0-based), cycling past the end."""
     return PALETTE[position % len(PALETTE)]

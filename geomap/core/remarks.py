@@ -130,7 +130,7 @@ _SOURCE_VALUES = {
 
 
 def find_column(columns: list[str], field: str) -> str | None:
-    """The input column holding ``field`` (``"category"``, ``"description"`` …), if any.
+    """Return the input column holding ``field`` (``"category"``, ``"description"`` …), if any.
 
     Examples
     --------
@@ -180,7 +180,7 @@ def build_remarks(
     index = out.index
 
     def text(field: str) -> pd.Series:
-        """The field's column as stripped text, empty strings missing (vectorised)."""
+        """Return the field's column as stripped text, empty strings missing (vectorised)."""
         column = found[field]
         if column is None:
             return pd.Series(None, index=index, dtype=object)

@@ -26,14 +26,13 @@ import pyogrio
 
 from geomap._version import __version__
 from geomap.core.owners import OwnerRegistry, load_owner_layer, registry_from_frame
+from geomap.core.periods import local_dates, parse_date
 from geomap.errors import InputError
 
 __all__ = [
     "REMARK_COLUMNS",
     "RoutedData",
     "filter_remarks",
-    "local_dates",
-    "parse_date",
     "read_routed",
 ]
 
@@ -112,7 +111,7 @@ class RoutedData:
 
     @classmethod
     def from_result(cls, result: _RouteResult) -> RoutedData:
-        """The run of :func:`geomap.route` as it will be written, without a round trip to disk.
+        """Return the run of :func:`geomap.route` as it will be written, without a round trip to disk.
 
         Examples
         --------
@@ -142,8 +141,10 @@ class RoutedData:
         )
 
     def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write the layers of the output contract (``remarks``, ``owners``, ``responsibility``,
-        ``owner_registry``, ``run_info``) to a new GeoPackage ``path``.
+        """Write the layers of the output contract to a new GeoPackage ``path``.
+
+        The layers are ``remarks``, ``owners``, ``responsibility`` (when the run had one),
+        ``owner_registry`` and ``run_info``.
 
         Examples
         --------
@@ -328,57 +329,6 @@ def read_routed(path: str | os.PathLike[str]) -> RoutedData:
     )
 
 
-def parse_date(value: str | dt.date | None, *, argument: str) -> dt.date | None:
-    """Parse a ``YYYY-MM-DD`` date given on the command line or in the API.
-
-    Parameters
-    ----------
-    value : str, datetime.date or None
-        The date; None (or an empty string) means "no limit".
-    argument : str
-        Name of the argument, used in the error message (e.g. ``"--from"``).
-
-    Returns
-    -------
-    datetime.date or None
-
-    Raises
-    ------
-    InputError
-        If ``value`` is not a valid date.
-
-    Examples
-    --------
-    >>> parse_date("2025-03-01", argument="--from")
-    datetime.date(2025, 3, 1)
-    """
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        msg = f"{argument}: {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-03-01"
-        raise InputError(msg) from None
-
-
-def local_dates(timestamps: pd.Series) -> pd.Series:
-    """Return the calendar date (Europe/Stockholm for time-zone aware values) of each timestamp.
-
-    Examples
-    --------
-    >>> local_dates(pd.Series(pd.to_datetime(["2025-01-01 23:30Z"]))).iloc[0]
-    Timestamp('2025-01-02 00:00:00')
-    """
-    values = pd.to_datetime(timestamps, errors="coerce", format="mixed")
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        values = values.dt.tz_convert("Europe/Stockholm").dt.tz_localize(None)
-    return values.dt.normalize()
-
-
 def _known(values: pd.Series) -> list[str]:
     return sorted({str(v) for v in values.dropna().unique()})
 
@@ -424,46 +374,60 @@ def filter_remarks(
     >>> len(filter_remarks(g, categories=["Klotter"], owner_ids=["huge"]))
     1
     """
-    start = parse_date(date_from, argument="--from")
-    end = parse_date(date_to, argument="--to")
-    if start and end and start > end:
-        msg = f"--from {start} is after --to {end}; swap them or widen the period"
-        raise InputError(msg)
-    keep = np.ones(len(remarks), dtype=bool)
-    if start or end:
-        days = local_dates(remarks["timestamp"])
-        valid = days.notna().to_numpy()
-        if start:
-            valid = valid & (days >= pd.Timestamp(start)).fillna(False).to_numpy(dtype=bool)
-        if end:
-            valid = valid & (days <= pd.Timestamp(end)).fillna(False).to_numpy(dtype=bool)
-        keep = keep & valid
+    keep = _date_mask(remarks, date_from, date_to)
     if categories:
-        codes = remarks["category"].astype("string").str.casefold()
-        labels = remarks["category_label"].astype("string").str.casefold()
-        wanted = {c.strip().casefold() for c in categories}
-        unknown = sorted(w for w in wanted if not (codes.eq(w).any() or labels.eq(w).any()))
-        if unknown:
-            msg = (
-                f"--category: {', '.join(map(repr, unknown))} not found in the remarks; "
-                f"known: {', '.join(_known(remarks['category']))}"
-            )
-            raise InputError(msg)
-        keep = keep & (codes.isin(wanted) | labels.isin(wanted)).fillna(False).to_numpy(dtype=bool)
+        keep = keep & _category_mask(remarks, categories)
     if owner_ids:
-        owner = remarks["owner"].astype("string")
-        wanted = {o.strip() for o in owner_ids}
-        unknown = sorted(
-            w for w in wanted if w != "-" and not owner.eq(w).fillna(False).to_numpy().any()
-        )
-        if unknown:
-            msg = (
-                f"--owner: {', '.join(map(repr, unknown))} has no remarks; "
-                f"owners with remarks: {', '.join(_known(remarks['owner']))} ('-' = unrouted)"
-            )
-            raise InputError(msg)
-        selected = owner.isin(wanted - {"-"}).fillna(False).to_numpy(dtype=bool)
-        if "-" in wanted:
-            selected = selected | owner.isna().to_numpy()
-        keep = keep & selected
+        keep = keep & _owner_mask(remarks, owner_ids)
     return remarks.loc[keep]
+
+
+def _date_mask(
+    remarks: pd.DataFrame, date_from: str | dt.date | None, date_to: str | dt.date | None
+) -> np.ndarray:
+    start = parse_date(date_from, argument="date_from")
+    end = parse_date(date_to, argument="date_to")
+    if start and end and start > end:
+        msg = f"`date_from` {start} is after `date_to` {end}; swap them or widen the period"
+        raise InputError(msg)
+    if not (start or end):
+        return np.ones(len(remarks), dtype=bool)
+    days = local_dates(remarks["timestamp"])
+    keep = days.notna().to_numpy()
+    if start:
+        keep = keep & (days >= pd.Timestamp(start)).fillna(False).to_numpy(dtype=bool)
+    if end:
+        keep = keep & (days <= pd.Timestamp(end)).fillna(False).to_numpy(dtype=bool)
+    return keep
+
+
+def _category_mask(remarks: pd.DataFrame, categories: Sequence[str]) -> np.ndarray:
+    codes = remarks["category"].astype("string").str.casefold()
+    labels = remarks["category_label"].astype("string").str.casefold()
+    wanted = {c.strip().casefold() for c in categories}
+    unknown = sorted(w for w in wanted if not (codes.eq(w).any() or labels.eq(w).any()))
+    if unknown:
+        msg = (
+            f"`categories`: {', '.join(map(repr, unknown))} not found in the remarks; "
+            f"known: {', '.join(_known(remarks['category']))}"
+        )
+        raise InputError(msg)
+    return (codes.isin(wanted) | labels.isin(wanted)).fillna(False).to_numpy(dtype=bool)
+
+
+def _owner_mask(remarks: pd.DataFrame, owner_ids: Sequence[str]) -> np.ndarray:
+    owner = remarks["owner"].astype("string")
+    wanted = {o.strip() for o in owner_ids}
+    unknown = sorted(
+        w for w in wanted if w != "-" and not owner.eq(w).fillna(False).to_numpy().any()
+    )
+    if unknown:
+        msg = (
+            f"`owner_ids`: {', '.join(map(repr, unknown))} has no remarks; "
+            f"owners with remarks: {', '.join(_known(remarks['owner']))} ('-' = unrouted)"
+        )
+        raise InputError(msg)
+    selected = owner.isin(wanted - {"-"}).fillna(False).to_numpy(dtype=bool)
+    if "-" in wanted:
+        selected = selected | owner.isna().to_numpy()
+    return selected

@@ -30,13 +30,13 @@ class CategoryRule:
 
 
 def load_rules(path: str | os.PathLike[str]) -> list[CategoryRule]:
-    """Load category rules from TOML (``[[rule]]`` with category, owner, optional match and note).
+    r"""Load category rules from TOML (``[[rule]]`` with category, owner, optional match and note).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "rules.toml"
-    >>> _ = p.write_text('[[rule]]\\ncategory = "belysning"\\nowner = "belysningsenheten"\\n')
+    >>> _ = p.write_text('[[rule]]\ncategory = "belysning"\nowner = "belysningsenheten"\n')
     >>> load_rules(p)[0].owner
     'belysningsenheten'
     """

@@ -136,7 +136,7 @@ class Location:
 
     @classmethod
     def empty(cls, n: int) -> Location:
-        """A result for ``n`` points with nothing found."""
+        """Return a result for ``n`` points with nothing found."""
         return cls(
             owner=np.full(n, NO_OWNER, dtype="int64"),
             inside=np.zeros(n, dtype=bool),
@@ -228,7 +228,7 @@ def morton_codes(
 
 
 def spatial_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Indices that sort points along the Morton curve of :func:`morton_codes` (stable).
+    """Return indices that sort points along the Morton curve of :func:`morton_codes` (stable).
 
     Neighbouring points then follow each other: the join queries them in runs, and the map's
     marker clustering in the browser is faster.
@@ -450,7 +450,7 @@ def _distinct_pairs(p: np.ndarray, owner: np.ndarray, index: PolygonIndex) -> np
 
 
 def _candidate_lists(pairs: np.ndarray, flagged: np.ndarray, index: PolygonIndex) -> np.ndarray:
-    """``;``-joined owner ids (in rank order) of each flagged point, from (point, owner) pairs."""
+    """Return ``;``-joined owner ids (in rank order) of each flagged point, from (point, owner) pairs."""
     sel = pairs[flagged[pairs[:, 0]]]
     ranks = index.rank[sel[:, 1]]
     by_rank = index.owner_ids[np.argsort(index.rank)]

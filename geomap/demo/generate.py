@@ -21,17 +21,18 @@ import pandas as pd
 from pyproj import Transformer
 from tqdm import tqdm
 
+from geomap.core.crs import WORKING_CRS
 from geomap.errors import InputError
 from geomap.io.atomic import atomic_dir, check_writable
 
-from .geography import WORKING_CRS, Geography, load_geography
+from .geography import Geography, load_geography, regso_path
 from .hard_cases import build_hard_cases
 from .parcels import build_parcels
 from .registry import SYNTHETIC_LABEL, owners_toml, rules_toml
 from .remarks import build_incidents
 from .responsibility import build_responsibility
 from .walks import WALK_CRS, build_walks
-from .write import write_csv, write_gpkg
+from .write import write_export_csv, write_gpkg
 
 __all__ = ["FORMATS", "MAX_PARCELS", "MAX_POINTS", "MIN_PARCELS", "DemoData", "build", "generate"]
 
@@ -248,7 +249,7 @@ def _write_all(
     rows: dict[str, int] = {}
     steps = 9 + (incident_format != "csv")
     with tqdm(total=steps, desc="skriver", unit="fil", disable=not progress or None) as bar:
-        shutil.copyfile(data.geography.path, out / "huddinge_regso_2025.gpkg")
+        shutil.copyfile(data.geography.path or regso_path(), out / "huddinge_regso_2025.gpkg")
         bar.update()
         write_gpkg(
             data.parcels,
@@ -274,7 +275,7 @@ def _write_all(
         rows["driftansvar_synthetic.gpkg"] = len(data.responsibility)
         bar.update()
         if incident_format in ("csv", "both"):
-            write_csv(data.incidents, out / csv_name, decimals=7)
+            write_export_csv(data.incidents, out / csv_name, decimals=7)
             rows[csv_name] = len(data.incidents)
             bar.update()
         if incident_format in ("gpkg", "both"):
@@ -345,13 +346,13 @@ _HARD_FILES = (
 
 
 def _write_hard_cases(cases: pd.DataFrame, out: Path) -> None:
-    """The hard cases three ways: ``E;N``, swapped ``X;Y`` and WGS84 ``Lat;Long`` in cp1252."""
+    """Return the hard cases three ways: ``E;N``, swapped ``X;Y`` and WGS84 ``Lat;Long`` in cp1252."""
     text_cols = ["arendenr", "datum", "kategori", "beskrivning", "plats"]
     tail = ["kalla", "testfall", "fall", "syntetisk"]
-    write_csv(cases[[*text_cols, "E", "N", *tail]], out / _HARD_FILES[0], decimals=3)
+    write_export_csv(cases[[*text_cols, "E", "N", *tail]], out / _HARD_FILES[0], decimals=3)
     swapped = cases[text_cols].assign(X=cases["N"], Y=cases["E"]).join(cases[tail])
-    write_csv(swapped, out / _HARD_FILES[1], decimals=3)
+    write_export_csv(swapped, out / _HARD_FILES[1], decimals=3)
     to_wgs = Transformer.from_crs(WORKING_CRS, "EPSG:4326", always_xy=True)
     lon, lat = to_wgs.transform(cases["E"].to_numpy(), cases["N"].to_numpy())
     wgs = cases[text_cols].assign(Lat=np.round(lat, 7), Long=np.round(lon, 7)).join(cases[tail])
-    write_csv(wgs, out / _HARD_FILES[2], decimals=7, encoding="cp1252")
+    write_export_csv(wgs, out / _HARD_FILES[2], decimals=7, encoding="cp1252")

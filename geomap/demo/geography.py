@@ -107,9 +107,13 @@ def load_geography(path: str | os.PathLike[str] | None = None) -> Geography:
             f"(found {', '.join(sorted(layers)) or 'none'}); use data/{REGSO_FILE}"
         )
         raise InputError(msg)
-    return read_districts(
+    geography = read_districts(
         source, layer=DEFAULT_DISTRICT_LAYER, name_column=_NAME_COLUMN, crs=WORKING_CRS
     )
+    if geography is None:  # pragma: no cover - only without a path, and a path is given
+        msg = f"{source}: no districts read; use data/{REGSO_FILE}"
+        raise InputError(msg)
+    return geography
 
 
 def hub_xy(*, hubs: tuple[Hub, ...] = HUBS) -> np.ndarray:

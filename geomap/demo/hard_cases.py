@@ -15,7 +15,9 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .geography import WORKING_CRS, point_array
+from geomap.core.crs import WORKING_CRS
+
+from .geography import point_array
 from .parcels import ParcelSet, SharedEdge
 
 __all__ = ["build_hard_cases"]
@@ -34,7 +36,9 @@ def build_hard_cases(
     responsibility: gpd.GeoDataFrame,
     kommun: shapely.Geometry,
 ) -> pd.DataFrame:
-    """Rows with ``arendenr``, ``datum``, ``kategori``, ``beskrivning``, ``plats``, ``E``, ``N``
+    """Build the hard cases: one row per case.
+
+    Columns ``arendenr``, ``datum``, ``kategori``, ``beskrivning``, ``plats``, ``E``, ``N``
     (EPSG:3011, NaN when empty), ``kalla``, ``testfall``, ``fall``, ``syntetisk``.
 
     Examples
@@ -265,7 +269,7 @@ def build_hard_cases(
 
 
 def _sv(value: float) -> str:
-    """A length with one decimal and a decimal comma (Swedish)."""
+    """Return a length with one decimal and a decimal comma (Swedish)."""
     return f"{value:.1f}".replace(".", ",")
 
 
@@ -283,7 +287,7 @@ def _add_boundary_cases(
     owner: np.ndarray,
     fastighet: np.ndarray,
 ) -> None:
-    """The two boundary rows: on a shared edge, and 0.5 m inside one owner from another."""
+    """Return the two boundary rows: on a shared edge, and 0.5 m inside one owner from another."""
     e0 = ps.shared_edges[0]
     line = np.round(shapely.get_coordinates(e0.line), 3)
     on_edge = line[1] if len(line) > 2 else np.round(line[:2].mean(axis=0), 3)
@@ -315,7 +319,7 @@ def _xy(point: shapely.Geometry) -> tuple[float, float]:
 def _offset_into(
     edge: SharedEdge, geoms: np.ndarray, offset: float
 ) -> tuple[tuple[float, float], int]:
-    """A point ``offset`` m from the middle of a shared edge, inside one of the two parcels."""
+    """Return a point ``offset`` m from the middle of a shared edge, inside one of the two parcels."""
     line = edge.line
     mid = shapely.line_interpolate_point(line, 0.5, normalized=True)
     a = shapely.line_interpolate_point(line, max(0.0, shapely.line_locate_point(line, mid) - 0.5))
@@ -335,7 +339,7 @@ def _offset_into(
 def _street_point(
     rng: np.random.Generator, ps: ParcelSet, kommun: shapely.Geometry, lo: float, hi: float
 ) -> tuple[tuple[float, float], float, int]:
-    """A point in street space ``lo``–``hi`` m from the nearest parcel, one owner within reach."""
+    """Return a point in street space ``lo``–``hi`` m from the nearest parcel, one owner within reach."""
     geoms = ps.parcels.geometry.to_numpy()
     owner = ps.parcels["owner"].to_numpy()
     ok_parcel = ps.parcels["testfall"].isna().to_numpy()
@@ -381,7 +385,7 @@ def _street_point(
 def _just_outside(
     kommun: shapely.Geometry, towards: shapely.Geometry, geoms: np.ndarray
 ) -> tuple[float, float]:
-    """A point outside the municipality, between 100 and 400 m beyond its boundary."""
+    """Return a point outside the municipality, between 100 and 400 m beyond its boundary."""
     edge = shapely.get_coordinates(shapely.shortest_line(shapely.boundary(kommun), towards))
     (x0, y0), (x1, y1) = edge[0], edge[-1]
     length = float(np.hypot(x1 - x0, y1 - y0)) or 1.0

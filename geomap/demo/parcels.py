@@ -25,7 +25,9 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .geography import WORKING_CRS, Geography, point_array, sample_in_polygons
+from geomap.core.crs import WORKING_CRS
+
+from .geography import Geography, point_array, sample_in_polygons
 from .zones import LAND_USE_OWNER, block_land_use, parcel_land_use, profile_for, trakt_for
 
 __all__ = ["ParcelSet", "SharedEdge", "build_parcels"]
@@ -218,7 +220,7 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
 
 
 def _corridor(kommun: shapely.Geometry, lakes: np.ndarray) -> shapely.Geometry:
-    """The state-road corridor (40 m wide) inside the municipality, minus lakes."""
+    """Return the state-road corridor (40 m wide) inside the municipality, minus lakes."""
     to_local = Transformer.from_crs("EPSG:4326", WORKING_CRS, always_xy=True)
     lat, lon = np.array(_E4_LINE).T
     x, y = to_local.transform(lon, lat)
@@ -233,8 +235,10 @@ def _corridor(kommun: shapely.Geometry, lakes: np.ndarray) -> shapely.Geometry:
 def _split_corridor(
     blocks: np.ndarray, corridor: shapely.Geometry
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Take the road corridor out of the blocks; return the blocks without it, one road parcel
-    per block the corridor crosses, and that block's index.
+    """Take the road corridor out of the blocks.
+
+    Returns the blocks without it, one road parcel per block the corridor crosses, and that
+    block's index.
 
     The parcels are later shrunk away from the road like from any street, so road parcels and
     other parcels never overlap.
@@ -337,7 +341,7 @@ def _add_overlaps(
 def _add_bowtie(
     frame: gpd.GeoDataFrame, lakes: np.ndarray, geo: Geography
 ) -> tuple[gpd.GeoDataFrame, tuple[float, float]]:
-    """A self-intersecting (bow-tie) jetty polygon in the first lake: invalid on purpose."""
+    """Return a self-intersecting (bow-tie) jetty polygon in the first lake: invalid on purpose."""
     circle = shapely.maximum_inscribed_circle(lakes[0], 1.0)
     cx, cy = shapely.get_coordinates(circle)[0]
     cx += 0.45 * shapely.length(circle)  # towards the shore, still well inside the water

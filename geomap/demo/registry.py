@@ -85,7 +85,7 @@ RULES: tuple[Rule, ...] = (
 
 
 def _q(text: str) -> str:
-    """A TOML basic string."""
+    """Return a TOML basic string."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -12,7 +12,9 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .geography import HUBS, WORKING_CRS, Geography, hub_xy, sample_in_polygons
+from geomap.core.crs import WORKING_CRS
+
+from .geography import HUBS, Geography, hub_xy, sample_in_polygons
 from .zones import profile_for
 
 __all__ = ["CATEGORY_VARIANTS", "DESCRIPTIONS", "build_incidents"]
@@ -225,7 +227,7 @@ def _text_minutes(stamp: np.ndarray) -> np.ndarray:
 def _around_hubs(
     rng: np.random.Generator, land: shapely.Geometry, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Normal clusters around the hubs; draws that land outside ``land`` are redrawn."""
+    """Return normal clusters around the hubs; draws that land outside ``land`` are redrawn."""
     centres = hub_xy()
     sigma = np.array([h.sigma_m for h in HUBS])
     weight = np.array([h.weight for h in HUBS])
@@ -261,7 +263,7 @@ def _background(
 
 
 def _descriptions(rng: np.random.Generator, cat_idx: np.ndarray) -> np.ndarray:
-    """A description per incident, drawn from the texts of its category (vectorised)."""
+    """Return a description per incident, drawn from the texts of its category (vectorised)."""
     keys = [k for _, k in CATEGORY_VARIANTS.values()]
     texts = np.array([t for k in keys for t in DESCRIPTIONS[k]], dtype=object)
     sizes = np.array([len(DESCRIPTIONS[k]) for k in keys])

@@ -12,15 +12,18 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from .geography import WORKING_CRS
+from geomap.core.crs import WORKING_CRS
 
 __all__ = ["AGREEMENTS", "Agreement", "build_responsibility"]
 
 
 @dataclass(frozen=True)
 class Agreement:
-    """Template: a parcel of ``land_owner`` (``land_use``; RegSO name starting with ``place``)
-    maintained by ``owner``; ``radius`` 0 means the whole parcel, else a disc of that radius."""
+    """Template of a maintenance agreement.
+
+    A parcel of ``land_owner`` (``land_use``; RegSO name starting with ``place``) maintained by
+    ``owner``; ``radius`` 0 means the whole parcel, else a disc of that radius.
+    """
 
     owner: str
     land_owner: str

@@ -13,7 +13,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from .geography import WORKING_CRS, point_array
+from geomap.core.crs import WORKING_CRS
+
+from .geography import point_array
 
 __all__ = ["WALKS", "WALK_CRS", "Walk", "build_walks"]
 
@@ -127,7 +129,7 @@ def build_walks(
 def _route(
     rng: np.random.Generator, land: shapely.Geometry, start: np.ndarray, n: int
 ) -> np.ndarray:
-    """A wandering route of ``n`` stops, 30–70 m apart, that stays on land."""
+    """Return a wandering route of ``n`` stops, 30–70 m apart, that stays on land."""
     pts = np.empty((n, 2))
     here, heading = start.copy(), rng.uniform(0, 2 * np.pi)
     for i in range(n):  # ~20 stops per walk: tiny, not a hot path
@@ -146,7 +148,7 @@ def _route(
 def _protocol_owner(
     rng: np.random.Generator, parcels: gpd.GeoDataFrame, xy: np.ndarray
 ) -> np.ndarray:
-    """The owner as a volunteer writes it: right 75 %, wrong 15 %, "okänd" 10 %."""
+    """Return the owner as a volunteer writes it: right 75 %, wrong 15 %, "okänd" 10 %."""
     owner = parcels["owner"].to_numpy()
     tree = shapely.STRtree(parcels.geometry.to_numpy())
     pts = point_array(xy)

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyogrio
 
-__all__ = ["FIXED_DATE", "write_csv", "write_gpkg"]
+__all__ = ["FIXED_DATE", "write_export_csv", "write_gpkg"]
 
 #: The ``last_change`` written into every demo GeoPackage (no wall-clock time in outputs).
 FIXED_DATE = "2025-01-01T00:00:00.000Z"
@@ -73,14 +73,14 @@ def write_gpkg(
     return target
 
 
-def write_csv(
+def write_export_csv(
     frame: pd.DataFrame,
     path: str | os.PathLike[str],
     *,
     decimals: int,
     encoding: str = "utf-8-sig",
 ) -> Path:
-    """Write a Swedish Excel-style CSV: ``;`` delimiter, decimal comma, CRLF line ends.
+    r"""Write a Swedish Excel-style CSV: ``;`` delimiter, decimal comma, CRLF line ends.
 
     ``utf-8-sig`` writes UTF-8 with a byte-order mark; ``cp1252`` is the older Windows encoding.
     Float columns get ``decimals`` decimals; missing values are written as empty fields; text is
@@ -89,9 +89,9 @@ def write_csv(
     Examples
     --------
     >>> import tempfile
-    >>> p = write_csv(pd.DataFrame({"a": [1.5]}), Path(tempfile.mkdtemp()) / "x.csv", decimals=2)
+    >>> p = write_export_csv(pd.DataFrame({"a": [1.5]}), Path(tempfile.mkdtemp()) / "x.csv", decimals=2)
     >>> p.read_bytes()
-    b'\\xef\\xbb\\xbfa\\r\\n1,50\\r\\n'
+    b'\xef\xbb\xbfa\r\n1,50\r\n'
     """
     target = Path(path)
     with target.open("w", encoding=encoding, errors="strict", newline="") as out:

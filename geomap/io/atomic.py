@@ -28,7 +28,7 @@ def check_writable(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
     """
     target = Path(path)
     if target.exists() and not overwrite:
-        msg = f"{target} already exists; pass --overwrite (overwrite=True) to replace it"
+        msg = f"{target} already exists; pass `overwrite` to replace it"
         raise OutputExistsError(msg)
     return target
 

@@ -40,7 +40,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def owner_file_stem(owner_id: str, *, max_length: int = 80) -> str:
-    """The file-name stem of every file written for one owner (list CSV/XLSX, map, protocol …).
+    """Return the file-name stem of every file written for one owner (list CSV/XLSX, map, protocol …).
 
     An id made only of lower-case ASCII letters, digits, ``_`` and ``-`` (starting with a letter or
     digit, at most ``max_length`` long) is its own stem. Any other id is transliterated (å → a),

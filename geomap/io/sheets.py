@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geomap.io.sanitize import neutralise_formulas
+from geomap.io.sanitize import FORMULA_PREFIXES, neutralise_formulas
 
 __all__ = ["EXCEL_MAX_CELL", "EXCEL_MAX_ROWS", "write_csv", "write_xlsx"]
 
@@ -31,7 +31,7 @@ _MAX_WIDTH = 60
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``frame`` as a CSV file that Swedish Excel opens as it is.
+    r"""Write ``frame`` as a CSV file that Swedish Excel opens as it is.
 
     Examples
     --------
@@ -39,7 +39,7 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     >>> p = Path(tempfile.mkdtemp()) / "a.csv"
     >>> _ = write_csv(pd.DataFrame({"Mängd": [1.5], "Text": ["=1+1"]}), p)
     >>> p.read_bytes()
-    b"\\xef\\xbb\\xbfM\\xc3\\xa4ngd;Text\\r\\n1,5;'=1+1\\r\\n"
+    b"\xef\xbb\xbfM\xc3\xa4ngd;Text\r\n1,5;'=1+1\r\n"
     """
     target = Path(path)
     neutralise_formulas(frame).to_csv(
@@ -55,7 +55,7 @@ def write_xlsx(
     title: str = "",
     number_formats: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write each table of ``sheets`` (sheet name → table) as a sheet of one XLSX file.
+    r"""Write each table of ``sheets`` (sheet name → table) as a sheet of one XLSX file.
 
     Parameters
     ----------
@@ -77,7 +77,7 @@ def write_xlsx(
     --------
     >>> import tempfile, openpyxl
     >>> p = Path(tempfile.mkdtemp()) / "a.xlsx"
-    >>> _ = write_xlsx({"Lista": pd.DataFrame({"Text": ["ok\\x0b", "@SUM(A1)"]})}, p)
+    >>> _ = write_xlsx({"Lista": pd.DataFrame({"Text": ["ok\x0b", "@SUM(A1)"]})}, p)
     >>> [c.value for c in openpyxl.load_workbook(p)["Lista"]["A"]]
     ['Text', 'ok', "'@SUM(A1)"]
     """
@@ -106,17 +106,20 @@ def _write_sheet(book: Any, name: str, frame: pd.DataFrame, formats: dict[str, s
         last = f"{get_column_letter(len(frame.columns))}{len(frame) + 1}"
         sheet.auto_filter.ref = f"A1:{last}"
     bold = Font(bold=True)
-    header = []
+    cells = []
     for column in frame.columns:
-        cell = WriteOnlyCell(sheet, value=str(column))
+        text = str(column)
+        cell = WriteOnlyCell(sheet, value="'" + text if text.startswith(FORMULA_PREFIXES) else text)
         cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    styled = {
-        i: formats.get(str(c)) or ("yyyy-mm-dd hh:mm" if _is_datetime(frame[c]) else None)
-        for i, c in enumerate(frame.columns)
-    }
-    styled = {i: f for i, f in styled.items() if f}
+        cells.append(cell)
+    sheet.append(cells)
+    styled: dict[int, str] = {}
+    for i, column in enumerate(frame.columns):
+        wanted = formats.get(str(column)) or (
+            "yyyy-mm-dd hh:mm" if _is_datetime(frame[column]) else None
+        )
+        if wanted:
+            styled[i] = wanted
     for row in zip(*columns, strict=True):
         sheet.append(_styled_row(sheet, row, styled, WriteOnlyCell) if styled else row)
 

@@ -108,7 +108,7 @@ def _sniff_delimiter(text: str, path: Path) -> str:
 def read_table(
     path: str | Path, *, sheet: str | int | None = None
 ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Read a CSV or XLSX table of remarks with every cell as text (or number for XLSX).
+    r"""Read a CSV or XLSX table of remarks with every cell as text (or number for XLSX).
 
     Returns the frame and a dict describing how it was read (``encoding``, ``delimiter``).
 
@@ -116,7 +116,7 @@ def read_table(
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
-    >>> _ = p.write_bytes("id;lat;lon\\n1;59,2;17,9\\n".encode("utf-8-sig"))
+    >>> _ = p.write_bytes("id;lat;lon\n1;59,2;17,9\n".encode("utf-8-sig"))
     >>> df, how = read_table(p)
     >>> how["delimiter"], how["encoding"], list(df.columns)
     (';', 'utf-8-sig', ['id', 'lat', 'lon'])

@@ -41,8 +41,9 @@ def read_vector(
 def choose_layer(
     path: Path, *, layer: str | None, default: str, what: str
 ) -> tuple[str, list[str]]:
-    """Pick the layer to read from ``path``: ``layer`` if given, else ``default`` if present, else
-    the first layer with geometries.
+    """Pick the layer to read from ``path``.
+
+    That is ``layer`` if given, else ``default`` if present, else the first layer with geometries.
 
     Returns the chosen name and the names of all layers with geometries. Errors name the file,
     ``what`` it was meant to be and the layers it has.

@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,12 +158,27 @@ def load_crosswalk(
 
     voc = vocabulary if vocabulary is not None else load_vocabulary()
     source = Path(path) if path is not None else layers_dir() / "crosswalks" / f"{owner}.csv"
+    mapping: dict[str, str] = {}
+    local_codes: dict[str, str] = {}
+    for line, local, shared in _crosswalk_rows(source, owner):
+        key = _checked_key(source, line, local, shared, voc, mapping)
+        mapping[key] = shared
+        local_codes[key] = local
+    return Crosswalk(owner=owner, mapping=mapping, local_codes=local_codes, source=source)
+
+
+def _crosswalk_rows(source: Path, owner: str) -> Iterator[tuple[int, str, str]]:
+    """Yield (line number, local code, shared code) of each non-blank row of a crosswalk CSV."""
     try:
         text = source.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        msg = f"{source}: crosswalk for owner {owner!r} not found; create it or pass --crosswalk"
+        msg = (
+            f"{source}: crosswalk for owner {owner!r} not found; create it or pass its file "
+            "(`path`, or `crosswalk_path` of load_owner)"
+        )
         raise ConfigError(msg) from None
-    dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    header = text.split("\n", 1)[0]
+    dialect = ";" if header.count(";") > header.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=dialect)
     missing = {"local_code", "shared_code"} - set(reader.fieldnames or ())
     if missing:
@@ -172,34 +187,34 @@ def load_crosswalk(
             "a crosswalk needs local_code and shared_code"
         )
         raise ConfigError(msg)
-    mapping: dict[str, str] = {}
-    local_codes: dict[str, str] = {}
     for line, row in enumerate(reader, start=2):
-        local, shared = (
-            (row.get("local_code") or "").strip(),
-            (row.get("shared_code") or "").strip(),
+        local = (row.get("local_code") or "").strip()
+        shared = (row.get("shared_code") or "").strip()
+        if local or shared:
+            yield line, local, shared
+
+
+def _checked_key(
+    source: Path, line: int, local: str, shared: str, voc: Vocabulary, mapping: dict[str, str]
+) -> str:
+    """Return the normalised key of ``local``; raise if the row cannot join ``mapping``."""
+    if shared not in voc:
+        msg = (
+            f"{source}: line {line}: shared_code {shared!r} (for {local!r}) is not in "
+            f"vocabulary {voc.version}; use a code from layers/vokabular.toml"
         )
-        if not local and not shared:
-            continue
-        if shared not in voc:
-            msg = (
-                f"{source}: line {line}: shared_code {shared!r} (for {local!r}) is not in "
-                f"vocabulary {voc.version}; use a code from layers/vokabular.toml"
-            )
-            raise ConfigError(msg)
-        key = normalise_code(local)
-        if not key:
-            msg = f"{source}: line {line}: empty local_code for {shared!r}; fill it in or drop it"
-            raise ConfigError(msg)
-        if key in mapping and mapping[key] != shared:
-            msg = (
-                f"{source}: line {line}: local code {local!r} maps to both {mapping[key]!r} and "
-                f"{shared!r}; a local code maps to one shared code"
-            )
-            raise ConfigError(msg)
-        mapping[key] = shared
-        local_codes[key] = local
-    return Crosswalk(owner=owner, mapping=mapping, local_codes=local_codes, source=source)
+        raise ConfigError(msg)
+    key = normalise_code(local)
+    if not key:
+        msg = f"{source}: line {line}: empty local_code for {shared!r}; fill it in or drop it"
+        raise ConfigError(msg)
+    if key in mapping and mapping[key] != shared:
+        msg = (
+            f"{source}: line {line}: local code {local!r} maps to both {mapping[key]!r} and "
+            f"{shared!r}; a local code maps to one shared code"
+        )
+        raise ConfigError(msg)
+    return key
 
 
 def load_owner(

@@ -22,6 +22,7 @@ from shapely import ops
 from shapely.geometry.base import BaseGeometry
 
 from geomap.core.crs import WORKING_CRS
+from geomap.core.owners import load_owner_layer
 from geomap.core.resources import data_path
 from geomap.errors import InputError
 from geomap.io.atomic import atomic_path
@@ -191,14 +192,11 @@ def demo_features(spec: OwnerDemo, parcels: Sequence[BaseGeometry]) -> gpd.GeoDa
     return frame
 
 
-def _owner_parcels(owners_path: Path, owner: str, land_uses: tuple[str, ...]) -> list[BaseGeometry]:
-    frame = pyogrio.read_dataframe(owners_path, layer="owners", use_arrow=True)
-    if "owner" not in frame.columns:
-        msg = f"{owners_path}: layer 'owners' has no column 'owner'; regenerate the demo owners"
-        raise InputError(msg)
-    if frame.crs is not None and frame.crs != WORKING_CRS:
-        frame = frame.to_crs(WORKING_CRS)
-    keep = (frame["owner"] == owner).to_numpy() & shapely.is_valid(frame.geometry.to_numpy())
+def _owner_parcels(
+    frame: gpd.GeoDataFrame, owner: str, land_uses: tuple[str, ...]
+) -> list[BaseGeometry]:
+    """Return up to ``_MAX_SITES`` of ``owner``'s parcels (from ``load_owner_layer``) for sites."""
+    keep = frame["owner"].eq(owner).fillna(False).to_numpy(dtype=bool)
     keep &= frame.geometry.area.to_numpy() >= _MIN_PARCEL_M2
     if "testfall" in frame.columns:  # parcels built as hard cases for routing are left alone
         keep &= frame["testfall"].isna().to_numpy()
@@ -229,9 +227,10 @@ def write_demo_layers(
         msg = f"{source}: demo owner parcels not found; generate data/owners_synthetic.gpkg first"
         raise InputError(msg)
     out_dir = Path(directory) if directory is not None else source.parent
+    parcels = load_owner_layer(source, working_crs=WORKING_CRS, what="demo owner parcel layer")
     written: dict[str, Path] = {}
     for spec in DEMO_OWNERS:
-        frame = demo_features(spec, _owner_parcels(source, spec.owner, spec.land_uses))
+        frame = demo_features(spec, _owner_parcels(parcels.frame, spec.owner, spec.land_uses))
         target = out_dir / f"skotsel_{spec.owner}_synthetic.gpkg"
         with atomic_path(target, overwrite=overwrite) as tmp:
             kinds = frame.geom_type.str.replace("Multi", "").to_numpy()

@@ -28,7 +28,6 @@ from .gpkg_styles import write_layer_styles
 from .htmlmap import render_map
 from .quantities import (
     compute_quantities,
-    default_districts_path,
     feature_quantity,
     load_districts,
     quantity_rows,
@@ -137,7 +136,8 @@ def load_shared_layer(item: ExportInput, vocabulary: Vocabulary) -> tuple[gpd.Ge
     if "produktkod" not in frame.columns or "agare" not in frame.columns:
         msg = (
             f"{layer.path}: no columns produktkod/agare, so it is not in shared terms; "
-            f"run geomap layers translate first or pass it as OWNER={layer.path}"
+            "translate it first (translate_layer, or geomap layers translate) or give its "
+            f"owner: ExportInput({str(layer.path)!r}, owner=...)"
         )
         raise InputError(msg)
     versions = sorted({str(v) for v in frame.get("vokabular_version", pd.Series([""])).unique()})
@@ -182,7 +182,7 @@ def _shared_frame(frames: Sequence[gpd.GeoDataFrame], vocabulary: Vocabulary) ->
         )
         parts.append(gpd.GeoDataFrame(part, geometry=frame.geometry.to_numpy(), crs=WORKING_CRS))
     if not parts:
-        msg = "no layers to export; pass at least one LAYER"
+        msg = "no layers to export; pass at least one ExportInput in `inputs`"
         raise InputError(msg)
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WORKING_CRS)
 
@@ -237,8 +237,9 @@ def export_layers(
     vocabulary : Vocabulary, optional
         Default: the bundled vocabulary.
     districts : path-like, optional
-        Districts for the quantity list (layer ``regso_2025_sweref99_1800``, column ``regsonamn``);
-        default the bundled ``data/huddinge_regso_2025.gpkg`` when present.
+        Districts for the quantity list, read with :func:`~geomap.maintenance.load_districts`
+        (layer and name column found by name); default the bundled SCB RegSO 2025 areas of
+        Huddinge when present, else the list has no districts.
     title : str
         Title of the map.
     overwrite : bool
@@ -252,49 +253,83 @@ def export_layers(
     loaded = [load_shared_layer(item, voc) for item in inputs]
     synthetic = any(flag for _, flag in loaded)
     shared = _shared_frame([frame for frame, _ in loaded], voc)
-    kinds = geometry_kinds(shared.geometry.to_numpy())
-    layers = {
-        name: shared.loc[kinds == kind].reset_index(drop=True)
-        for name, kind in LAYER_GEOMETRY.items()
-    }
-    district_path = Path(districts) if districts is not None else default_districts_path()
-    district_frame = load_districts(district_path) if district_path is not None else None
-    if district_frame is None:
-        log.warning("no district layer; the quantity list has no districts (pass --districts)")
+    layers = _split_layers(shared)
+    district_frame = _districts(districts)
     detail = compute_quantities(shared, districts=district_frame)
     rows = quantity_rows(detail, voc, synthetic=synthetic)
     sources = "; ".join(str(Path(item.path)) for item in inputs)
     info = info_table(voc, synthetic=synthetic, extra={"kallor": sources})
     target = Path(directory)
-    files: dict[str, Path] = {}
     with atomic_dir(target, overwrite=overwrite) as tmp:
         _write_gpkg(tmp / GPKG_NAME, layers, voc, info)
-        files["gpkg"] = target / GPKG_NAME
-        for name in layers:
-            (tmp / f"{name}.qml").write_text(qml_style(voc, name), encoding="utf-8")
-            (tmp / f"{name}.sld").write_text(sld_style(voc, name), encoding="utf-8")
-            files[f"qml:{name}"] = target / f"{name}.qml"
-            files[f"sld:{name}"] = target / f"{name}.sld"
-        page = render_map(
-            layers,
-            voc,
-            title=title,
-            synthetic=synthetic,
-            districts=district_frame,
-            layer_labels=LAYER_LABELS,
-        )
-        (tmp / "karta.html").write_text(page, encoding="utf-8")
-        files["html"] = target / "karta.html"
+        _write_styles(tmp, layers, voc)
+        _write_map(tmp, layers, voc, title=title, synthetic=synthetic, districts=district_frame)
         write_quantities_csv(rows, tmp / "mangdforteckning.csv")
         write_quantities_xlsx(rows, detail, tmp / "mangdforteckning.xlsx", info=info)
-        files["csv"] = target / "mangdforteckning.csv"
-        files["xlsx"] = target / "mangdforteckning.xlsx"
     return ExportResult(
         directory=target,
-        files=files,
+        files=_files(target, layers),
         feature_counts={name: len(frame) for name, frame in layers.items()},
         layer_totals=totals_by_unit(shared),
         quantity_totals=totals_by_unit(detail),
         vocabulary_version=voc.version,
         synthetic=synthetic,
     )
+
+
+def _split_layers(shared: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """Return the export layers (:data:`~geomap.maintenance.styles.LAYER_GEOMETRY`) of ``shared``."""
+    kinds = geometry_kinds(shared.geometry.to_numpy())
+    return {
+        name: shared.loc[kinds == kind].reset_index(drop=True)
+        for name, kind in LAYER_GEOMETRY.items()
+    }
+
+
+def _districts(path: str | os.PathLike[str] | None) -> gpd.GeoDataFrame | None:
+    """Return the districts of the quantity list, or ``None`` (with a warning) when there are none."""
+    districts = load_districts(path)
+    if districts.empty:
+        log.warning("no district layer; the quantity list has no districts (pass `districts`)")
+        return None
+    return districts
+
+
+def _write_styles(directory: Path, layers: dict[str, gpd.GeoDataFrame], voc: Vocabulary) -> None:
+    """Write the ``.qml`` and ``.sld`` style of each export layer into ``directory``."""
+    for name in layers:
+        (directory / f"{name}.qml").write_text(qml_style(voc, name), encoding="utf-8")
+        (directory / f"{name}.sld").write_text(sld_style(voc, name), encoding="utf-8")
+
+
+def _write_map(
+    directory: Path,
+    layers: dict[str, gpd.GeoDataFrame],
+    voc: Vocabulary,
+    *,
+    title: str,
+    synthetic: bool,
+    districts: gpd.GeoDataFrame | None,
+) -> None:
+    """Write the HTML map ``karta.html`` of the export layers into ``directory``."""
+    page = render_map(
+        layers,
+        voc,
+        title=title,
+        synthetic=synthetic,
+        districts=districts,
+        layer_labels=LAYER_LABELS,
+    )
+    (directory / "karta.html").write_text(page, encoding="utf-8")
+
+
+def _files(target: Path, layers: dict[str, gpd.GeoDataFrame]) -> dict[str, Path]:
+    """Return the files :func:`export_layers` writes into ``target`` (see :class:`ExportResult`)."""
+    files = {"gpkg": target / GPKG_NAME}
+    for name in layers:
+        files[f"qml:{name}"] = target / f"{name}.qml"
+        files[f"sld:{name}"] = target / f"{name}.sld"
+    files["html"] = target / "karta.html"
+    files["csv"] = target / "mangdforteckning.csv"
+    files["xlsx"] = target / "mangdforteckning.xlsx"
+    return files

@@ -1,6 +1,8 @@
 """A self-contained HTML map of maintenance layers, styled from the shared vocabulary.
 
-Leaflet is inlined (``geomap.maps.assets.leaflet_head``), so the map opens with no network. Fill,
+Leaflet is inlined (:func:`geomap.render.assets.leaflet_head`), so the map opens with no network;
+the page is built in geomap's one page shell (:func:`geomap.render.page.html_page`), whose
+Content-Security-Policy runs only the page's own scripts. Fill,
 stroke, widths, hatches and markers come from the same :class:`Product` objects as the QML and SLD;
 the legend uses the shared names and shows the vocabulary version.
 """
@@ -20,6 +22,7 @@ import pandas as pd
 import shapely
 
 from geomap.render.assets import leaflet_head
+from geomap.render.page import html_page, script_json
 
 from .styles import mm_to_px
 from .vocabulary import Product, Vocabulary
@@ -195,12 +198,6 @@ def leaflet_style(product: Product) -> dict[str, Any]:
     return style
 
 
-def _json_script(element_id: str, data: object) -> str:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f'<script type="application/json" id="{element_id}">{text}</script>'
-
-
 def _features(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     if len(frame) == 0:
         return {"type": "FeatureCollection", "features": []}
@@ -288,6 +285,44 @@ _JS = """
 """
 
 
+def _totals(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, float]:
+    """Return the summed quantity (``mangd``) of each product code over all layers."""
+    totals: dict[str, float] = {}
+    for frame in frames.values():
+        for code, value in frame.groupby("produktkod")["mangd"].sum().items():
+            totals[str(code)] = totals.get(str(code), 0.0) + float(value)
+    return totals
+
+
+def _district_data(districts: gpd.GeoDataFrame | None) -> dict[str, Any]:
+    if districts is None or len(districts) == 0:
+        return {"type": "FeatureCollection", "features": []}
+    simple = districts.assign(geometry=shapely.simplify(districts.geometry.to_numpy(), 5.0))
+    return dict(json.loads(simple.to_crs("EPSG:4326").to_json(drop_id=True)))
+
+
+def _side_panel(
+    frames: Mapping[str, gpd.GeoDataFrame], vocabulary: Vocabulary, *, title: str, synthetic: bool
+) -> str:
+    """Return the HTML of the side panel: title, banner, vocabulary, owners and legend."""
+    banner = (
+        '<div class="gm-banner">SYNTETISKA DEMODATA – inte verkliga skötselytor</div>'
+        if synthetic
+        else ""
+    )
+    owners = sorted(
+        {str(o) for f in frames.values() for o in np.unique(f["agare_namn"].astype(str))}
+    )
+    return f"""<aside id="side">
+<h1>{html.escape(title)}</h1>
+{banner}
+<p class="gm-meta">{html.escape(vocabulary.title)}<br>Vokabulär {html.escape(vocabulary.version)}
+ · Ägare: {html.escape(", ".join(owners) or "–")}</p>
+<h2>Teckenförklaring</h2>
+<div id="legend">{_legend(vocabulary, _totals(frames))}</div>
+</aside>"""
+
+
 def render_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     vocabulary: Vocabulary,
@@ -314,6 +349,11 @@ def render_map(
     layer_labels : mapping, optional
         Swedish names of the layers in the layer switcher.
 
+    Returns
+    -------
+    str
+        The complete HTML document (see :func:`geomap.render.page.html_page`).
+
     Examples
     --------
     >>> from geomap.maintenance import load_vocabulary
@@ -323,51 +363,20 @@ def render_map(
     """
     labels = dict(layer_labels or {})
     frames = {name: frame for name, frame in layers.items() if len(frame)}
-    totals: dict[str, float] = {}
-    for frame in frames.values():
-        for code, value in frame.groupby("produktkod")["mangd"].sum().items():
-            totals[str(code)] = totals.get(str(code), 0.0) + float(value)
-    styles = {code: leaflet_style(p) for code, p in vocabulary.items()}
     layer_data = {
         name: {"label": labels.get(name, name), "data": _features(frame)}
         for name, frame in frames.items()
     }
-    district_data: dict[str, Any] = {"type": "FeatureCollection", "features": []}
-    if districts is not None and len(districts):
-        simple = districts.assign(geometry=shapely.simplify(districts.geometry.to_numpy(), 5.0))
-        district_data = json.loads(simple.to_crs("EPSG:4326").to_json(drop_id=True))
-    banner = (
-        '<div class="gm-banner">SYNTETISKA DEMODATA – inte verkliga skötselytor</div>'
-        if synthetic
-        else ""
+    side = _side_panel(frames, vocabulary, title=title, synthetic=synthetic)
+    return html_page(
+        title=title,
+        head=leaflet_head(plugins=()),
+        css=_CSS,
+        body=f'{_pattern_defs(vocabulary)}\n<div id="map"></div>\n{side}',
+        data={
+            "gm-styles": script_json({code: leaflet_style(p) for code, p in vocabulary.items()}),
+            "gm-layers": script_json(layer_data),
+            "gm-districts": script_json(_district_data(districts)),
+        },
+        scripts=[_JS],
     )
-    owners = sorted(
-        {str(o) for f in frames.values() for o in np.unique(f["agare_namn"].astype(str))}
-    )
-    return f"""<!DOCTYPE html>
-<html lang="sv">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-{leaflet_head(plugins=())}
-<style>{_CSS}</style>
-</head>
-<body>
-{_pattern_defs(vocabulary)}
-<div id="map"></div>
-<aside id="side">
-<h1>{html.escape(title)}</h1>
-{banner}
-<p class="gm-meta">{html.escape(vocabulary.title)}<br>Vokabulär {html.escape(vocabulary.version)}
- · Ägare: {html.escape(", ".join(owners) or "–")}</p>
-<h2>Teckenförklaring</h2>
-<div id="legend">{_legend(vocabulary, totals)}</div>
-</aside>
-{_json_script("gm-styles", styles)}
-{_json_script("gm-layers", layer_data)}
-{_json_script("gm-districts", district_data)}
-<script>{_JS}</script>
-</body>
-</html>
-"""

@@ -6,39 +6,30 @@ own total area, length and count; what lies outside every district is listed as 
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from geomap.core.crs import WORKING_CRS
-from geomap.core.resources import data_path
+from geomap.core.districts import read_districts
 from geomap.errors import InputError
 from geomap.io.atomic import atomic_path
-from geomap.io.sanitize import FORMULA_PREFIXES, neutralise_formulas
-from geomap.io.vector import gdal_reason
+from geomap.io.sanitize import neutralise_formulas
+from geomap.io.sheets import write_csv, write_xlsx
 
 from .validate import geometry_kinds
 from .vocabulary import Vocabulary
 
 __all__ = [
-    "DEFAULT_DISTRICT_COLUMN",
-    "DEFAULT_DISTRICT_LAYER",
     "NO_DISTRICT",
     "OUTSIDE_DISTRICTS",
     "QUANTITY_COLUMNS",
     "compute_quantities",
-    "default_districts_path",
     "feature_quantity",
     "load_districts",
     "quantity_rows",
@@ -47,8 +38,6 @@ __all__ = [
     "write_quantities_xlsx",
 ]
 
-DEFAULT_DISTRICT_LAYER = "regso_2025_sweref99_1800"
-DEFAULT_DISTRICT_COLUMN = "regsonamn"
 OUTSIDE_DISTRICTS = "(utanför distrikten)"
 NO_DISTRICT = "(inget distriktslager)"
 #: Columns of the detail table :func:`compute_quantities` returns.
@@ -76,44 +65,54 @@ _HEADERS = {
 }
 
 
-def _cell_text(value: object) -> object:
-    # Neutralise a single header/cell a spreadsheet would run as a formula.
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def default_districts_path() -> Path | None:
-    """Return the bundled SCB RegSO 2025 districts for Huddinge, if present."""
-    return data_path("huddinge_regso_2025.gpkg")
-
-
 def load_districts(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | None = None,
     *,
-    layer: str = DEFAULT_DISTRICT_LAYER,
-    column: str = DEFAULT_DISTRICT_COLUMN,
+    layer: str | None = None,
+    column: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read district polygons (column ``distrikt``) in EPSG:3011.
+
+    A thin wrapper over :func:`geomap.core.districts.read_districts`, which finds the layer and
+    the name column and repairs invalid polygons.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A polygon file; by default the bundled SCB RegSO 2025 areas of Huddinge.
+    layer : str, optional
+        District layer; by default ``regso_2025_sweref99_1800`` when present, else the first
+        layer with geometries.
+    column : str, optional
+        Column with the district names; by default found by name (``regsonamn``, ``name`` …).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Column ``distrikt`` and the polygons; no rows when ``path`` is not given and the bundled
+        districts are not installed.
 
     Raises
     ------
     InputError
         File, layer or name column missing.
+
+    Examples
+    --------
+    >>> d = load_districts()  # the bundled RegSO 2025 areas of Huddinge
+    >>> len(d), d.crs.to_epsg(), list(d.columns)
+    (22, 3011, ['distrikt', 'geometry'])
     """
-    source = Path(path)
-    try:
-        frame = pyogrio.read_dataframe(source, layer=layer, use_arrow=True)
-    except Exception as exc:
-        msg = f"{source}: district layer {layer!r} cannot be read ({gdal_reason(exc)}); pass --districts"
-        raise InputError(msg) from None
-    if column not in frame.columns:
-        msg = f"{source}: layer {layer!r} has no column {column!r} (has {list(frame.columns)})"
-        raise InputError(msg)
-    if frame.crs is not None and frame.crs != WORKING_CRS:
-        frame = frame.to_crs(WORKING_CRS)
+    geography = read_districts(path, layer=layer, name_column=column, crs=WORKING_CRS)
+    if geography is None:
+        return gpd.GeoDataFrame(
+            {"distrikt": pd.Series([], dtype=str)}, geometry=[], crs=WORKING_CRS
+        )
+    districts = geography.districts
     return gpd.GeoDataFrame(
-        {"distrikt": frame[column].astype(str)}, geometry=frame.geometry.to_numpy(), crs=WORKING_CRS
+        {"distrikt": districts["name"].astype(str).to_numpy()},
+        geometry=districts.geometry.to_numpy(),
+        crs=WORKING_CRS,
     )
 
 
@@ -284,43 +283,47 @@ def _format_amount(value: float, unit: str) -> str:
     return text.replace(".", ",")
 
 
+def _list_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`quantity_rows` with Swedish headers, in the printed column order."""
+    return rows[list(_HEADERS)].rename(columns=_HEADERS).reset_index(drop=True)
+
+
 def write_quantities_csv(
     rows: pd.DataFrame, path: str | os.PathLike[str], *, overwrite: bool = False
 ) -> Path:
-    """Write :func:`quantity_rows` as Swedish Excel CSV (``;``, UTF-8 with BOM, decimal comma)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    columns = list(_HEADERS)
-    writer.writerow([_HEADERS[c] for c in columns])
-    for record in neutralise_formulas(rows).to_dict("records"):
-        cells = []
-        for column in columns:
-            value = record[column]
-            if column == "mangd":
-                cells.append(_format_amount(float(value), str(record["enhet"])))
-            else:
-                cells.append("" if value is None else str(value))
-        writer.writerow(cells)
+    """Write :func:`quantity_rows` as Swedish Excel CSV (``;``, UTF-8 with BOM, decimal comma).
+
+    Amounts are written as text with the precision of their unit: whole numbers for ``st``,
+    two decimals for m² and m.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from geomap.maintenance import load_vocabulary
+    >>> detail = pd.DataFrame({"produktkod": ["T1"], "produktnamn": ["Träd"],
+    ...     "produktgrupp": ["Träd"], "enhet": ["st"], "agare": ["a"], "agare_namn": ["A"],
+    ...     "distrikt": ["Väst"], "mangd": [3.0]})
+    >>> p = write_quantities_csv(quantity_rows(detail, load_vocabulary()),
+    ...                          Path(tempfile.mkdtemp()) / "m.csv")
+    >>> p.read_text(encoding="utf-8-sig").splitlines()[1]
+    'post;T1;Träd;Träd;st;A;Väst;3;2026.1;'
+    """
+    table = _list_table(rows)
+    amounts = zip(rows["mangd"].astype(float), rows["enhet"].astype(str), strict=True)
+    table[_HEADERS["mangd"]] = [_format_amount(value, unit) for value, unit in amounts]
     target = Path(path)
     with atomic_path(target, overwrite=overwrite) as tmp:
-        tmp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+        write_csv(table, tmp)
     return target
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], body: list[list[object]]) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append([_cell_text(h) for h in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for line in body:
-        sheet.append([_cell_text(v) for v in line])
-    for index, name in enumerate(header, start=1):
-        width = max([len(str(name)), *(len(str(r[index - 1])) for r in body)])
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
-    sheet.freeze_panes = "A2"
+def _headers(names: Iterable[object]) -> list[str]:
+    """Return column names made from data (owners, districts) safe as spreadsheet header cells."""
+    return neutralise_formulas(pd.DataFrame({"name": [str(n) for n in names]}))["name"].tolist()
 
 
-def _pivot(detail: pd.DataFrame, column: str) -> tuple[list[str], list[list[object]]]:
+def _pivot(detail: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Return the quantity per product (rows) and ``column`` value (columns), with ``Summa``."""
     table = detail.pivot_table(
         index=["produktkod", "produktnamn", "enhet"],
         columns=column,
@@ -329,12 +332,12 @@ def _pivot(detail: pd.DataFrame, column: str) -> tuple[list[str], list[list[obje
         fill_value=0.0,
         sort=False,
     )
-    names = [str(c) for c in table.columns]
-    body = [
-        [*key, *(float(v) for v in values), float(sum(values))]
-        for key, values in zip(table.index, table.to_numpy(), strict=True)
-    ]
-    return ["Produktkod", "Produktnamn", "Enhet", *names, "Summa"], body
+    values = table.to_numpy(dtype=float)
+    out = pd.DataFrame(list(table.index), columns=["Produktkod", "Produktnamn", "Enhet"])
+    for name, amounts in zip(_headers(table.columns), values.T, strict=True):
+        out[name] = amounts
+    out["Summa"] = [float(sum(line)) for line in values]
+    return out
 
 
 def write_quantities_xlsx(
@@ -345,23 +348,40 @@ def write_quantities_xlsx(
     info: pd.DataFrame,
     overwrite: bool = False,
 ) -> Path:
-    """Write the quantity list as XLSX: list, pivots per owner and per district, ``Info``."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
-    columns = list(_HEADERS)
-    records = neutralise_formulas(rows).to_dict("records")
-    body = [[record[c] for c in columns] for record in records]
-    _sheet(workbook, "Mängdförteckning", [_HEADERS[c] for c in columns], body)
-    owners = detail.assign(agare_kolumn=detail["agare_namn"])
-    _sheet(workbook, "Per ägare", *_pivot(owners, "agare_kolumn"))
-    _sheet(workbook, "Per distrikt", *_pivot(detail, "distrikt"))
-    _sheet(workbook, "Info", ["Nyckel", "Värde"], info[["key", "value"]].values.tolist())
-    for sheet in workbook.worksheets[:3]:
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, float):
-                    cell.number_format = "#,##0.00"
+    """Write the quantity list as XLSX: list, pivots per owner and per district, ``Info``.
+
+    Quantities stay numbers (format ``#,##0.00``).
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> from geomap.maintenance import load_vocabulary
+    >>> from geomap.maintenance.translate import info_table
+    >>> voc = load_vocabulary()
+    >>> detail = pd.DataFrame({"produktkod": ["G2"], "produktnamn": ["Bruksgräsmatta"],
+    ...     "produktgrupp": ["Gräsytor"], "enhet": ["m²"], "agare": ["a"], "agare_namn": ["A"],
+    ...     "distrikt": ["Väst"], "mangd": [12.5]})
+    >>> p = write_quantities_xlsx(quantity_rows(detail, voc), detail,
+    ...     Path(tempfile.mkdtemp()) / "m.xlsx", info=info_table(voc, synthetic=False))
+    >>> book = openpyxl.load_workbook(p)
+    >>> book.sheetnames, book["Per ägare"]["D2"].value, book["Per ägare"]["D2"].number_format
+    (['Mängdförteckning', 'Per ägare', 'Per distrikt', 'Info'], 12.5, '#,##0.00')
+    """
+    owners = _pivot(detail.assign(agare_kolumn=detail["agare_namn"]), "agare_kolumn")
+    districts = _pivot(detail, "distrikt")
+    sheets = {
+        "Mängdförteckning": _list_table(rows),
+        "Per ägare": owners,
+        "Per distrikt": districts,
+        "Info": info[["key", "value"]].set_axis(["Nyckel", "Värde"], axis=1),
+    }
+    amount_columns = {_HEADERS["mangd"], *owners.columns[3:], *districts.columns[3:]}
     target = Path(path)
     with atomic_path(target, overwrite=overwrite) as tmp:
-        workbook.save(tmp)
+        write_xlsx(
+            sheets,
+            tmp,
+            title="Mängdförteckning",
+            number_formats=dict.fromkeys(amount_columns, "#,##0.00"),
+        )
     return target

@@ -23,7 +23,6 @@ __all__ = ["MaintenanceLayer", "read_layer"]
 
 log = logging.getLogger(__name__)
 
-#: Planar CRS all areas and lengths are measured in: SWEREF 99 18 00.
 _SYNTHETIC_COLUMNS = ("syntetisk", "synthetic")
 _TRUE = frozenset({"1", "true", "ja", "yes", "sant", "syntetisk", "synthetic"})
 

@@ -106,72 +106,76 @@ def _qml_symbol(parent: ET.Element, name: str, product: Product) -> None:
         force_rhr="0",
     )
     if product.geometry == "polygon":
-        _symbol_layer(
-            symbol,
-            "SimpleFill",
-            {
-                "color": rgba(product.fill),
-                "style": "solid",
-                "outline_color": rgba(product.stroke),
-                "outline_style": "solid",
-                "outline_width": f"{product.stroke_width:g}",
-                "outline_width_unit": "MM",
-                "joinstyle": "bevel",
-                "offset": "0,0",
-                "offset_unit": "MM",
-            },
-        )
+        _symbol_layer(symbol, "SimpleFill", _qml_fill(product))
         if product.pattern != "solid":
-            _symbol_layer(
-                symbol,
-                "SimpleFill",
-                {
-                    "color": rgba(product.stroke),
-                    "style": product.pattern,
-                    "outline_color": rgba(product.stroke, 0),
-                    "outline_style": "no",
-                    "outline_width": "0",
-                    "outline_width_unit": "MM",
-                    "joinstyle": "bevel",
-                    "offset": "0,0",
-                    "offset_unit": "MM",
-                },
-            )
+            _symbol_layer(symbol, "SimpleFill", _qml_hatch(product))
     elif product.geometry == "line":
-        _symbol_layer(
-            symbol,
-            "SimpleLine",
-            {
-                "line_color": rgba(product.stroke),
-                "line_style": product.pattern,
-                "line_width": f"{product.stroke_width:g}",
-                "line_width_unit": "MM",
-                "capstyle": "round",
-                "joinstyle": "round",
-                "offset": "0",
-                "offset_unit": "MM",
-            },
-        )
+        _symbol_layer(symbol, "SimpleLine", _qml_line(product))
     else:
-        _symbol_layer(
-            symbol,
-            "SimpleMarker",
-            {
-                "name": _QGIS_MARKER[product.marker],
-                "color": rgba(product.fill),
-                "outline_color": rgba(product.stroke),
-                "outline_style": "solid",
-                "outline_width": f"{product.stroke_width:g}",
-                "outline_width_unit": "MM",
-                "size": f"{product.size:g}",
-                "size_unit": "MM",
-                "angle": "0",
-                "joinstyle": "bevel",
-                "scale_method": "diameter",
-                "offset": "0,0",
-                "offset_unit": "MM",
-            },
-        )
+        _symbol_layer(symbol, "SimpleMarker", _qml_marker(product))
+
+
+def _qml_fill(product: Product) -> dict[str, str]:
+    """Return the options of a polygon's solid fill and outline."""
+    return {
+        "color": rgba(product.fill),
+        "style": "solid",
+        "outline_color": rgba(product.stroke),
+        "outline_style": "solid",
+        "outline_width": f"{product.stroke_width:g}",
+        "outline_width_unit": "MM",
+        "joinstyle": "bevel",
+        "offset": "0,0",
+        "offset_unit": "MM",
+    }
+
+
+def _qml_hatch(product: Product) -> dict[str, str]:
+    """Return the options of a polygon's hatch pattern, drawn over the fill in the stroke colour."""
+    return {
+        "color": rgba(product.stroke),
+        "style": product.pattern,
+        "outline_color": rgba(product.stroke, 0),
+        "outline_style": "no",
+        "outline_width": "0",
+        "outline_width_unit": "MM",
+        "joinstyle": "bevel",
+        "offset": "0,0",
+        "offset_unit": "MM",
+    }
+
+
+def _qml_line(product: Product) -> dict[str, str]:
+    """Return the options of a line symbol."""
+    return {
+        "line_color": rgba(product.stroke),
+        "line_style": product.pattern,
+        "line_width": f"{product.stroke_width:g}",
+        "line_width_unit": "MM",
+        "capstyle": "round",
+        "joinstyle": "round",
+        "offset": "0",
+        "offset_unit": "MM",
+    }
+
+
+def _qml_marker(product: Product) -> dict[str, str]:
+    """Return the options of a point marker."""
+    return {
+        "name": _QGIS_MARKER[product.marker],
+        "color": rgba(product.fill),
+        "outline_color": rgba(product.stroke),
+        "outline_style": "solid",
+        "outline_width": f"{product.stroke_width:g}",
+        "outline_width_unit": "MM",
+        "size": f"{product.size:g}",
+        "size_unit": "MM",
+        "angle": "0",
+        "joinstyle": "bevel",
+        "scale_method": "diameter",
+        "offset": "0,0",
+        "offset_unit": "MM",
+    }
 
 
 def _products(vocabulary: Vocabulary, layer_name: str) -> list[Product]:

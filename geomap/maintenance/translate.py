@@ -96,35 +96,50 @@ def translate_layer(
         raise InputError(msg)
     report = validate_layer(layer, profile, vocabulary, check_land=False)
     if not report.ok:
-        first = report.errors[0]
-        msg = (
-            f"{layer.path}: {len(report.errors)} validation error(s) for owner {profile.owner}, "
-            f"first: {first.check} {first.local_code or first.shared_code or ''} "
-            f"({first.count} feature(s): {', '.join(first.feature_ids[:5])}); "
-            f"run geomap layers validate {layer.path} --owner {profile.owner} for all of them"
-        )
-        raise ValidationFailedError(msg, report)
+        raise ValidationFailedError(_failure_message(layer, profile, report), report)
     frame = layer.frame.copy()
-    shared = profile.crosswalk.translate(local_codes(layer, profile))
     geometry = frame.geometry.name
-    added = pd.DataFrame(
+    added = _shared_columns(layer, profile, vocabulary)
+    others = [c for c in frame.columns if c != geometry]
+    combined = pd.concat([frame[others], added, frame[[geometry]]], axis=1)
+    out = gpd.GeoDataFrame(combined, geometry=geometry, crs=WORKING_CRS)
+    return TranslationResult(frame=out, report=report, synthetic=layer.synthetic)
+
+
+def _failure_message(
+    layer: MaintenanceLayer, profile: OwnerProfile, report: ValidationReport
+) -> str:
+    """Word why a layer with validation errors is not translated, naming the first error."""
+    first = report.errors[0]
+    return (
+        f"{layer.path}: {len(report.errors)} validation error(s) for owner {profile.owner}, "
+        f"first: {first.check} {first.local_code or first.shared_code or ''} "
+        f"({first.count} feature(s): {', '.join(first.feature_ids[:5])}); "
+        "validate it first to see all of them (validate_layer, or "
+        f"geomap layers validate {layer.path} --owner {profile.owner})"
+    )
+
+
+def _shared_columns(
+    layer: MaintenanceLayer, profile: OwnerProfile, vocabulary: Vocabulary
+) -> pd.DataFrame:
+    """Return the columns of :data:`SHARED_COLUMNS` for each feature of ``layer``."""
+    codes = local_codes(layer, profile)
+    shared = profile.crosswalk.translate(codes)
+    return pd.DataFrame(
         {
             "agare": profile.owner,
             "agare_namn": profile.name,
             "lokal_id": feature_ids(layer, profile).to_numpy(),
-            "lokal_kod": local_codes(layer, profile).astype(str).to_numpy(),
+            "lokal_kod": codes.astype(str).to_numpy(),
             "produktkod": shared.to_numpy(),
             "produktnamn": vocabulary.attribute(shared, "name").to_numpy(),
             "produktgrupp": vocabulary.attribute(shared, "group").to_numpy(),
             "enhet": vocabulary.attribute(shared, "unit").to_numpy(),
             "vokabular_version": vocabulary.version,
         },
-        index=frame.index,
+        index=layer.frame.index,
     )
-    others = [c for c in frame.columns if c != geometry]
-    combined = pd.concat([frame[others], added, frame[[geometry]]], axis=1)
-    out = gpd.GeoDataFrame(combined, geometry=geometry, crs=WORKING_CRS)
-    return TranslationResult(frame=out, report=report, synthetic=layer.synthetic)
 
 
 def info_table(

@@ -20,13 +20,12 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from geomap.core.crs import WORKING_CRS
+from geomap.core.owners import load_owner_layer
 from geomap.core.resources import data_path
 from geomap.errors import InputError
-from geomap.io.vector import choose_layer
 
 from .crosswalk import OwnerProfile
 from .reader import MaintenanceLayer
@@ -34,7 +33,6 @@ from .vocabulary import Vocabulary
 
 __all__ = [
     "CHECK_LABELS",
-    "DEFAULT_LAND_LAYER",
     "Finding",
     "ValidationReport",
     "default_land_path",
@@ -60,7 +58,6 @@ CHECK_LABELS: dict[str, str] = {
     "outside_land": "Utanför ägarens mark",
     "no_land": "Ägaren saknas i marklagret",
 }
-DEFAULT_LAND_LAYER = "owners"
 _KIND_LABELS = {"polygon": "yta", "line": "linje", "point": "punkt", "other": "annan"}
 _OVERLAP_MIN_M2 = 0.01
 _OUTSIDE_MIN = {"polygon": 1.0, "line": 0.5, "point": 0.5}  # m², m, m
@@ -190,10 +187,14 @@ def load_land(
 ) -> shapely.Geometry | None:
     """Return the union of ``owner``'s parcels in EPSG:3011, or ``None`` if the owner has none.
 
+    The parcels are read with :func:`geomap.core.owners.load_owner_layer`: the owner column is
+    found by name and renamed ``owner``, invalid polygons are repaired and the layer is
+    reprojected to :data:`~geomap.core.crs.WORKING_CRS`.
+
     Parameters
     ----------
     path : path-like
-        Owner parcels with an ``owner`` column (layer ``owners``, or the file's only layer).
+        Owner parcels with an owner column (layer ``owners``, or the file's first polygon layer).
     owner : str
         Owner id.
     layer : str, optional
@@ -202,22 +203,24 @@ def load_land(
     Raises
     ------
     InputError
-        The file or layer is unreadable or has no ``owner`` column.
+        The file or layer is unreadable, holds no polygons or has no owner column.
+
+    Examples
+    --------
+    >>> import tempfile, geopandas as gpd
+    >>> p = Path(tempfile.mkdtemp()) / "o.gpkg"
+    >>> gpd.GeoDataFrame({"owner": ["a", "a", "b"]}, geometry=[shapely.box(0, 0, 1, 1),
+    ...     shapely.box(1, 0, 2, 1), shapely.box(5, 5, 6, 6)], crs=3011).to_file(p, layer="owners")
+    >>> load_land(p, "a").area, load_land(p, "c")
+    (2.0, None)
     """
-    source = Path(path)
-    chosen, _ = choose_layer(
-        source, layer=layer, default=DEFAULT_LAND_LAYER, what="owner parcels (--land)"
-    )
-    land = pyogrio.read_dataframe(source, layer=chosen, use_arrow=True)
-    if "owner" not in land.columns:
-        msg = f"{source}: layer {chosen!r} has no column 'owner' (has {list(land.columns)}); add it"
-        raise InputError(msg)
-    if land.crs is not None and land.crs != WORKING_CRS:
-        land = land.to_crs(WORKING_CRS)
-    mine = land.loc[land["owner"] == owner].geometry.to_numpy()
-    if len(mine) == 0:
+    parcels = load_owner_layer(
+        path, layer=layer, working_crs=WORKING_CRS, what="owner parcel layer"
+    ).frame
+    mine = parcels["owner"].eq(owner).fillna(False).to_numpy(dtype=bool)
+    if not mine.any():
         return None
-    return shapely.union_all(shapely.make_valid(mine))
+    return shapely.union_all(parcels.geometry.to_numpy()[mine])
 
 
 def geometry_kinds(geometries: Sequence[object] | np.ndarray) -> np.ndarray:
@@ -259,7 +262,7 @@ def local_codes(layer: MaintenanceLayer, profile: OwnerProfile) -> pd.Series:
         columns = [c for c in layer.frame.columns if c != layer.frame.geometry.name]
         msg = (
             f"{layer.path}: column {column!r} with {profile.owner}'s local codes is missing "
-            f"(columns: {columns}); pass --code-column NAME or fix layers/owners.toml"
+            f"(columns: {columns}); pass `code_column` NAME to load_owner or fix layers/owners.toml"
         )
         raise InputError(msg)
     return layer.frame[column]
@@ -445,53 +448,69 @@ def validate_layer(
     --------
     >>> import geopandas as gpd, shapely
     >>> from geomap.maintenance import load_owner, load_vocabulary, MaintenanceLayer
-    >>> gdf = gpd.GeoDataFrame({"skotselkod": ["GRÄS-BRUK", "XYZ"]},
+    >>> gdf = gpd.GeoDataFrame({"skotselkod": ["GRÄS-BRUK", "XYZ"]}, index=["1", "2"],
     ...     geometry=[shapely.box(0, 0, 5, 5), shapely.Point(9, 9)], crs=3011)
-    >>> gdf.index = ["1", "2"]
     >>> lay = MaintenanceLayer(gdf, Path("x.gpkg"), ("x",), False)
     >>> r = validate_layer(lay, load_owner("huddinge_kommun"), load_vocabulary(), check_land=False)
     >>> [(f.check, f.local_code, f.feature_ids) for f in r.findings]
     [('unknown_code', 'XYZ', ('2',))]
     """
-    codes = local_codes(layer, profile)
-    ids = feature_ids(layer, profile).reset_index(drop=True)
-    shared = profile.crosswalk.translate(codes).reset_index(drop=True)
-    codes = codes.reset_index(drop=True)
     geoms = layer.frame.geometry.to_numpy()
     kinds = geometry_kinds(geoms)
-    findings = _code_findings(codes, shared, ids)
-    geometry_findings, usable = _geometry_findings(geoms, kinds, shared, ids, vocabulary)
-    findings += geometry_findings
-    findings += _overlap_findings(geoms, ids, usable & (kinds == "polygon"))
-    notes: list[str] = []
-    land_checked = False
-    if check_land:
-        land_path = Path(land) if land is not None else default_land_path()
-        if land_path is None:
-            notes.append("inget marklager (--land); kontrollen mot ägarens mark hoppades över")
-            log.info("no land layer; the check against the owner's land was skipped")
-        else:
-            parcels = load_land(land_path, profile.owner)
-            if parcels is None:
-                findings.append(
-                    Finding(
-                        "no_land",
-                        "warning",
-                        f"{land_path.name} har inga fastigheter för {profile.owner}",
-                        0,
-                        (),
-                    )
-                )
-            else:
-                land_checked = True
-                notes.append(f"kontrollerad mot ägarens mark i {land_path.name}")
-                findings += _outside_findings(geoms, kinds, ids, usable, parcels, strict=strict)
+    ids = feature_ids(layer, profile).reset_index(drop=True)
+    findings, usable = _feature_findings(layer, profile, vocabulary, ids, geoms, kinds)
+    land_findings, notes, land_checked = (
+        _land_check(land, profile.owner, geoms, kinds, ids, usable, strict=strict)
+        if check_land
+        else ([], [], False)
+    )
     return ValidationReport(
         layer=str(layer.path),
         owner=profile.owner,
         vocabulary_version=vocabulary.version,
         feature_count=len(layer.frame),
-        findings=findings,
+        findings=findings + land_findings,
         land_checked=land_checked,
         notes=notes,
     )
+
+
+def _feature_findings(
+    layer: MaintenanceLayer,
+    profile: OwnerProfile,
+    vocabulary: Vocabulary,
+    ids: pd.Series,
+    geoms: np.ndarray,
+    kinds: np.ndarray,
+) -> tuple[list[Finding], np.ndarray]:
+    """Check codes, geometries and overlaps; return the findings and which features are usable."""
+    codes = local_codes(layer, profile).reset_index(drop=True)
+    shared = profile.crosswalk.translate(codes)
+    findings = _code_findings(codes, shared, ids)
+    geometry_findings, usable = _geometry_findings(geoms, kinds, shared, ids, vocabulary)
+    findings += geometry_findings
+    findings += _overlap_findings(geoms, ids, usable & (kinds == "polygon"))
+    return findings, usable
+
+
+def _land_check(
+    land: str | os.PathLike[str] | None,
+    owner: str,
+    geoms: np.ndarray,
+    kinds: np.ndarray,
+    ids: pd.Series,
+    usable: np.ndarray,
+    *,
+    strict: bool,
+) -> tuple[list[Finding], list[str], bool]:
+    """Check the features against ``owner``'s land: (findings, notes, whether it was checked)."""
+    land_path = Path(land) if land is not None else default_land_path()
+    if land_path is None:
+        log.info("no land layer; the check against the owner's land was skipped")
+        return [], ["inget marklager (`land`); kontrollen mot ägarens mark hoppades över"], False
+    parcels = load_land(land_path, owner)
+    if parcels is None:
+        message = f"{land_path.name} har inga fastigheter för {owner}"
+        return [Finding("no_land", "warning", message, 0, ())], [], False
+    findings = _outside_findings(geoms, kinds, ids, usable, parcels, strict=strict)
+    return findings, [f"kontrollerad mot ägarens mark i {land_path.name}"], True

@@ -128,12 +128,15 @@ class Vocabulary(Mapping[str, Product]):
     source: Path | None = None
 
     def __getitem__(self, code: str) -> Product:
+        """Return the product with shared code ``code`` (``KeyError`` if there is none)."""
         return self.products[code]
 
     def __iter__(self) -> Iterator[str]:
+        """Iterate over the shared codes in vocabulary order."""
         return iter(self.products)
 
     def __len__(self) -> int:
+        """Return the number of products."""
         return len(self.products)
 
     def attribute(self, codes: pd.Series, name: str) -> pd.Series:

@@ -5,17 +5,25 @@
 methods and all repeated texts are dictionary-encoded (one shared string table, -1 for null).
 Polygons (owners, districts, the municipality boundary) are GeoJSON with coordinates rounded to
 1e-5°.
+
+The payload of :func:`build_payload` has the keys ``title``, ``period``, ``banner``,
+``district_source`` (:class:`MapText`), ``unlocated`` (remarks without a position, not drawn),
+``owners``, ``cats``, ``methods`` (route method codes), ``labels`` (the Swedish words of
+:data:`geomap.core.labels.LABELS` by kind: ``method``, ``flag``, ``source``; the page writes no
+label of its own), ``districts`` (names), ``str`` (the string table), ``r`` (columns of the
+remarks: ``id`` a list, the others :func:`typed_column` arrays; ``d`` is days since 1970-01-01,
+``NO_DAY`` when unknown) and ``geo`` (GeoJSON layers ``owners``, ``districts``, ``boundary``).
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import json
 import re
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -24,9 +32,11 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from geomap.core.labels import FLAG_LABELS, LABELS, UNROUTED_OWNER_LABEL
 from geomap.core.palette import PALETTE, UNROUTED_COLOUR
-from geomap.core.routed import local_dates
+from geomap.core.periods import local_dates
 from geomap.core.spatial import spatial_order
+from geomap.render.page import script_json
 
 __all__ = [
     "NO_DAY",
@@ -44,6 +54,17 @@ __all__ = [
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _STRING_COLUMNS = ("description", "action", "candidates", "reason", "place", "source", "flags")
+_STRING_KEYS = ("desc", "act", "cand", "why", "pl", "src", "fl")  # their keys in the payload
+_OTHER_COLUMNS = (
+    "remark_id",
+    "owner",
+    "owner_name",
+    "route_method",
+    "category",
+    "category_label",
+    "timestamp",
+    "distance_m",
+)
 _SCALE = 100_000  # 1e-5 degree
 _EPOCH = pd.Timestamp("1970-01-01")
 _OTHER_OWNER = "annan ägare"
@@ -54,7 +75,7 @@ NO_DAY = -(2**31)
 _INT_TYPES = (("i8", np.int8), ("i16", np.int16), ("i32", np.int32))
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class MapText:
     """Texts shown around the map (all set as text in the page, never as HTML).
 
@@ -122,6 +143,25 @@ def owner_table(
     used = set(remarks["owner"].dropna().astype(str))
     if owners is not None:
         used |= set(owners["owner"].dropna().astype(str))
+    rows = _registry_rows(registry, used)
+    known = {r[0] for r in rows}
+    routed = remarks.dropna(subset=["owner"]).drop_duplicates("owner")
+    names = routed.set_index("owner")["owner_name"]
+    rows.extend(
+        (owner, _text(names.get(owner)) or owner, None, "") for owner in sorted(used - known)
+    )
+    return pd.DataFrame(
+        {
+            "owner": [r[0] for r in rows],
+            "name": [r[1] for r in rows],
+            "colour": _owner_colours([r[2] for r in rows]),
+            "contact": [r[3] for r in rows],
+        }
+    )
+
+
+def _registry_rows(registry: pd.DataFrame, used: set[str]) -> list[tuple[str, str, object, str]]:
+    """Return ``(owner, name, colour, contact)`` of the used registry owners, in registry order."""
     reg = registry.copy()
     for column in ("name", "colour", "contact", "priority"):
         if column not in reg.columns:
@@ -130,31 +170,22 @@ def owner_table(
     reg["_row"] = np.arange(len(reg))
     reg["_prio"] = pd.to_numeric(reg["priority"], errors="coerce").fillna(np.inf)
     reg = reg.sort_values(["_prio", "_row"]).drop_duplicates("owner")
-    rows = [
-        (row.owner, _text(row.name) or row.owner, row.colour, _text(row.contact))
-        for row in reg.itertuples(index=False)
-        if row.owner in used
+    rows = [(str(r.owner), r.name, r.colour, r.contact) for r in reg.itertuples(index=False)]
+    return [
+        (owner, _text(name) or owner, colour, _text(contact))
+        for owner, name, colour, contact in rows
+        if owner in used
     ]
-    known = {r[0] for r in rows}
-    routed = remarks.dropna(subset=["owner"]).drop_duplicates("owner")
-    names = routed.set_index("owner")["owner_name"]
-    rows.extend(
-        (owner, _text(names.get(owner)) or owner, None, "") for owner in sorted(used - known)
-    )
-    given = [_text(r[2]).strip().lower() for r in rows]
+
+
+def _owner_colours(colours: Sequence[object]) -> list[str]:
+    """Return valid ``#rrggbb`` colours: the given ones, palette colours for missing or bad ones."""
+    given = [_text(c).strip().lower() for c in colours]
     spare = [c for c in PALETTE if c not in given]  # fallback colours not used by the registry
-    colours = [
+    return [
         c if _COLOUR.match(c) else (spare.pop(0) if spare else PALETTE[i % len(PALETTE)])
         for i, c in enumerate(given)
     ]
-    return pd.DataFrame(
-        {
-            "owner": [r[0] for r in rows],
-            "name": [r[1] for r in rows],
-            "colour": colours,
-            "contact": [r[3] for r in rows],
-        }
-    )
 
 
 def typed_column(values: np.ndarray | Sequence[int]) -> dict[str, str]:
@@ -279,7 +310,8 @@ def _category_table(remarks: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, A
         {"code": c, "label": _text(labels.get(c)) or c, "shape": category_shape(c)} for c in order
     ]
     if (codes < 0).any():
-        cats.append({"code": "", "label": "Okänd kategori", "shape": category_shape("")})
+        label = FLAG_LABELS["unknown_category"].capitalize()
+        cats.append({"code": "", "label": label, "shape": category_shape("")})
         codes = np.where(codes < 0, len(cats) - 1, codes)
     return codes, cats
 
@@ -299,6 +331,134 @@ def _district_index(points: np.ndarray, districts: gpd.GeoDataFrame | None, crs:
     return result
 
 
+@dataclasses.dataclass(frozen=True)
+class _Located:
+    """The remarks that have a position, in spatial order, with their WGS84 coordinates."""
+
+    frame: pd.DataFrame
+    geoms: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    unlocated: int
+
+
+def _lon_lat(remarks: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the geometries, longitudes, latitudes and which of them are finite."""
+    geoms = np.asarray(remarks.geometry.values, dtype=object)
+    x = shapely.get_x(geoms)
+    y = shapely.get_y(geoms)
+    located = np.isfinite(x) & np.isfinite(y)
+    if remarks.crs is not None and not remarks.crs.equals("EPSG:4326"):
+        transformer = Transformer.from_crs(remarks.crs, 4326, always_xy=True)
+        x, y = transformer.transform(x, y)
+    lon, lat = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return geoms, lon, lat, located & np.isfinite(lon) & np.isfinite(lat)
+
+
+def _locate(remarks: gpd.GeoDataFrame) -> _Located:
+    frame = pd.DataFrame(remarks.drop(columns=remarks.geometry.name))
+    for column in (*_STRING_COLUMNS, *_OTHER_COLUMNS):
+        if column not in frame.columns:
+            frame[column] = None
+    geoms, lon, lat, located = _lon_lat(remarks)
+    order = np.flatnonzero(located)
+    order = order[spatial_order(lon[order], lat[order])]
+    frame = frame.iloc[order].reset_index(drop=True)
+    return _Located(frame, geoms[order], lon[order], lat[order], int((~located).sum()))
+
+
+def _scope(
+    frame: pd.DataFrame,
+    registry: pd.DataFrame,
+    owners: gpd.GeoDataFrame | None,
+    scope_owner: str,
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None]:
+    """Keep only ``scope_owner`` in registry and polygons; hide other owners in ``frame``."""
+    registry = registry[registry["owner"].astype(str) == scope_owner]
+    if owners is not None:
+        owners = owners[owners["owner"].astype(str) == scope_owner]
+    frame["candidates"] = _mask_candidates(frame["candidates"], scope_owner)
+    frame["reason"] = None
+    return registry, owners
+
+
+def _owner_list(table: pd.DataFrame, owner: pd.Series) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Return each remark's owner index and the owners; unrouted remarks get their own group."""
+    codes, _ = _codes(owner, list(table["owner"]))
+    owner_list = [
+        {"id": r.owner, "name": r.name, "colour": r.colour, "contact": r.contact}
+        for r in table.itertuples(index=False)
+    ]
+    if (codes < 0).any():
+        owner_list.append(
+            {"id": "", "name": UNROUTED_OWNER_LABEL, "colour": UNROUTED_COLOUR, "contact": ""}
+        )
+        codes = np.where(codes < 0, len(owner_list) - 1, codes)
+    return codes, owner_list
+
+
+def _string_table(frame: pd.DataFrame) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Return the one string table of the text columns and each column's indices into it."""
+    stacked = pd.concat([frame[c].astype("string") for c in _STRING_COLUMNS], ignore_index=True)
+    string_codes, strings = pd.factorize(stacked, use_na_sentinel=True)
+    columns = np.split(string_codes.astype(np.int64), len(_STRING_COLUMNS))
+    return [str(s) for s in strings], dict(zip(_STRING_KEYS, columns, strict=True))
+
+
+def _dictionaries(
+    located: _Located, table: pd.DataFrame, districts: gpd.GeoDataFrame | None, crs: Any
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Return the dictionary codes of the remarks and the tables they index, by payload key."""
+    frame = located.frame
+    owner_codes, owner_list = _owner_list(table, frame["owner"])
+    cat_codes, cats = _category_table(frame)
+    method_codes, methods = _codes(frame["route_method"])
+    strings, string_codes = _string_table(frame)
+    tables = {
+        "owners": owner_list,
+        "cats": cats,
+        "methods": methods,
+        "labels": {kind: dict(words) for kind, words in LABELS.items()},
+        "str": strings,
+        "districts": [] if districts is None else [_text(n) for n in districts["name"]],
+    }
+    codes = {"o": owner_codes, "c": cat_codes, "m": method_codes, **string_codes}
+    codes["k"] = _district_index(located.geoms, districts, crs)
+    return codes, tables
+
+
+def _remark_columns(located: _Located, codes: dict[str, np.ndarray]) -> dict[str, Any]:
+    frame = located.frame
+    days = local_dates(frame["timestamp"])
+    day_numbers = ((days - _EPOCH) // pd.Timedelta(days=1)).astype("Float64")
+    distance = pd.to_numeric(frame["distance_m"], errors="coerce")
+    dist_dm = np.where(distance.notna(), np.round(distance.fillna(0).to_numpy() * 10), -1)
+    columns = {
+        "lat": np.round(located.lat * _SCALE),
+        "lon": np.round(located.lon * _SCALE),
+        **codes,
+        "d": day_numbers.fillna(NO_DAY).to_numpy(dtype=np.int64),
+        "dist": np.clip(dist_dm, -1, 2**31 - 1),
+    }
+    ids = [_text(v) for v in frame["remark_id"].tolist()]
+    return {"n": len(frame), "id": ids, **{k: typed_column(v) for k, v in columns.items()}}
+
+
+def _geo_layers(
+    owners: gpd.GeoDataFrame | None,
+    table: pd.DataFrame,
+    districts: gpd.GeoDataFrame | None,
+    boundary: gpd.GeoDataFrame | None,
+) -> dict[str, Any]:
+    n_districts = 0 if districts is None else len(districts)
+    n_boundary = 0 if boundary is None else len(boundary)
+    return {
+        "owners": _owner_polygons(owners, table),
+        "districts": _features(districts, [{"d": i} for i in range(n_districts)]),
+        "boundary": _features(boundary, [{} for _ in range(n_boundary)]),
+    }
+
+
 def build_payload(
     remarks: gpd.GeoDataFrame,
     *,
@@ -309,7 +469,7 @@ def build_payload(
     text: MapText,
     scope_owner: str | None = None,
 ) -> dict[str, Any]:
-    """Build the map's data payload (a JSON-serialisable dict).
+    """Build the map's data payload (a JSON-serialisable dict, described in the module docstring).
 
     Parameters
     ----------
@@ -326,16 +486,13 @@ def build_payload(
     text : MapText
         Title, period and banner.
     scope_owner : str, optional
-        Build a per-owner payload: only this owner in the registry and polygons, other owners in
-        ``candidates`` replaced by "annan ägare", and ``reason`` dropped (it can name other owners).
+        Build a per-owner payload: only this owner in registry and polygons, other owners in
+        ``candidates`` as "annan ägare", ``reason`` dropped (it can name other owners).
 
     Returns
     -------
     dict
-        Keys ``title``, ``period``, ``banner``, ``owners``, ``cats``, ``methods``, ``districts``,
-        ``str`` (string table), ``r`` (columns of the remarks: ``id`` a list, the others
-        :func:`typed_column` arrays; ``d`` is days since 1970-01-01, ``NO_DAY`` when unknown) and
-        ``geo`` (GeoJSON layers).
+        The payload.
 
     Examples
     --------
@@ -346,126 +503,19 @@ def build_payload(
     ...     geometry=[shapely.Point(153000, 6567000)], crs=3011)
     >>> reg = pd.DataFrame({"owner": ["huge"], "name": ["Huge"], "colour": ["#e69f00"]})
     >>> p = build_payload(rem, registry=reg, text=MapText("Test"))
-    >>> p["r"]["n"], p["r"]["id"], p["owners"][0]["colour"]
-    (1, ['a'], '#e69f00')
+    >>> p["r"]["n"], p["r"]["id"], p["owners"][0]["colour"], sorted(p["labels"])
+    (1, ['a'], '#e69f00', ['flag', 'method', 'source'])
     """
-    frame = pd.DataFrame(remarks.drop(columns=remarks.geometry.name))
-    for column in (*_STRING_COLUMNS, "remark_id", "owner", "owner_name", "route_method"):
-        if column not in frame.columns:
-            frame[column] = None
-    for column in ("category", "category_label", "timestamp", "distance_m"):
-        if column not in frame.columns:
-            frame[column] = None
-    geoms = np.asarray(remarks.geometry.values, dtype=object)
-    x = shapely.get_x(geoms)
-    y = shapely.get_y(geoms)
-    located = np.isfinite(x) & np.isfinite(y)
-    if remarks.crs is not None and not remarks.crs.equals("EPSG:4326"):
-        transformer = Transformer.from_crs(remarks.crs, 4326, always_xy=True)
-        lon, lat = transformer.transform(x, y)
-    else:
-        lon, lat = x, y
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    located &= np.isfinite(lon) & np.isfinite(lat)
-    unlocated = int((~located).sum())
-    order = np.flatnonzero(located)
-    order = order[spatial_order(lon[order], lat[order])]
-    frame = frame.iloc[order].reset_index(drop=True)
-    geoms, lon, lat = geoms[order], lon[order], lat[order]
-
+    located = _locate(remarks)
     if scope_owner is not None:
-        registry = registry[registry["owner"].astype(str) == scope_owner]
-        if owners is not None:
-            owners = owners[owners["owner"].astype(str) == scope_owner]
-        frame["candidates"] = _mask_candidates(frame["candidates"], scope_owner)
-        frame["reason"] = None
-
-    table = owner_table(registry, frame, owners)
-    owner_codes, _ = _codes(frame["owner"], list(table["owner"]))
-    owner_list = [
-        {"id": r.owner, "name": r.name, "colour": r.colour, "contact": r.contact}
-        for r in table.itertuples(index=False)
-    ]
-    if (owner_codes < 0).any():
-        owner_list.append(
-            {"id": "", "name": "Ej dirigerade", "colour": UNROUTED_COLOUR, "contact": ""}
-        )
-        owner_codes = np.where(owner_codes < 0, len(owner_list) - 1, owner_codes)
-
-    cat_codes, cats = _category_table(frame)
-    method_codes, methods = _codes(frame["route_method"])
-
-    days = local_dates(frame["timestamp"])
-    day_numbers = ((days - _EPOCH) // pd.Timedelta(days=1)).astype("Float64")
-    day_array = day_numbers.fillna(NO_DAY).to_numpy(dtype=np.int64)
-
-    distance = pd.to_numeric(frame["distance_m"], errors="coerce")
-    dist_dm = np.where(distance.notna(), np.round(distance.fillna(0).to_numpy() * 10), -1)
-
-    stacked = pd.concat([frame[c].astype("string") for c in _STRING_COLUMNS], ignore_index=True)
-    string_codes, strings = pd.factorize(stacked, use_na_sentinel=True)
-    columns = np.split(string_codes.astype(np.int64), len(_STRING_COLUMNS))
-    encoded = dict(zip(("desc", "act", "cand", "why", "pl", "src", "fl"), columns, strict=True))
-
-    district_codes = _district_index(geoms, districts, remarks.crs)
-    district_names = [] if districts is None else [_text(n) for n in districts["name"]]
-
-    payload: dict[str, Any] = {
+        registry, owners = _scope(located.frame, registry, owners, scope_owner)
+    table = owner_table(registry, located.frame, owners)
+    codes, tables = _dictionaries(located, table, districts, remarks.crs)
+    return {
         "v": 1,
-        "title": text.title,
-        "period": text.period,
-        "banner": text.banner,
-        "district_source": text.district_source,
-        "unlocated": unlocated,
-        "owners": owner_list,
-        "cats": cats,
-        "methods": methods,
-        "districts": district_names,
-        "str": [str(s) for s in strings],
-        "r": {
-            "n": len(frame),
-            "id": [_text(v) for v in frame["remark_id"].tolist()],
-            "lat": typed_column(np.round(lat * _SCALE)),
-            "lon": typed_column(np.round(lon * _SCALE)),
-            "o": typed_column(owner_codes),
-            "c": typed_column(cat_codes),
-            "m": typed_column(method_codes),
-            "d": typed_column(day_array),
-            "dist": typed_column(np.clip(dist_dm, -1, 2**31 - 1)),
-            "k": typed_column(district_codes),
-            **{key: typed_column(value) for key, value in encoded.items()},
-        },
-        "geo": {
-            "owners": _owner_polygons(owners, table),
-            "districts": _features(districts, [{"d": i} for i in range(len(district_names))]),
-            "boundary": _features(
-                boundary, [{} for _ in range(0 if boundary is None else len(boundary))]
-            ),
-        },
+        **dataclasses.asdict(text),
+        "unlocated": located.unlocated,
+        **tables,
+        "r": _remark_columns(located, codes),
+        "geo": _geo_layers(owners, table, districts, boundary),
     }
-    return payload
-
-
-_SCRIPT_ESCAPES = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
-
-
-def script_json(payload: Any) -> str:
-    """Serialise ``payload`` as JSON that is safe inside an HTML ``<script>`` element.
-
-    ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\uXXXX`` escapes, so no text from the
-    data can close the script element or start HTML; ``JSON.parse`` restores them exactly.
-
-    Examples
-    --------
-    >>> script_json({"d": "</script><img src=x onerror=alert(1)>"})
-    '{"d":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
-    """
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return _SCRIPT_UNSAFE.sub(lambda m: _SCRIPT_ESCAPES[m.group(0)], text)

@@ -1,33 +1,29 @@
 """Assemble one self-contained HTML map page from the payload, the page template and Leaflet.
 
-The page carries a Content-Security-Policy that only lets geomap's own scripts run (by hash): even
-if a text from the data were ever inserted as HTML, an injected ``<script>`` or ``onerror=`` would
-not execute. Texts from the data are set with ``textContent`` in ``templates/map.js``.
+The page is built in geomap's one page shell (:func:`geomap.render.page.html_page`), whose
+Content-Security-Policy only lets geomap's own scripts run (by hash). Texts from the data are set
+with ``textContent`` in ``templates/map.js``.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import html
-import re
 from importlib import resources
 from string import Template
 
 import geopandas as gpd
 import pandas as pd
 
-from geomap._version import __version__
 from geomap.maps.data import MapText, build_payload, script_json
 from geomap.render.assets import leaflet_head
+from geomap.render.page import CARTO_TILES, html_page
 
 __all__ = ["DEFAULT_TITLE", "build_map_html", "render_page"]
 
 DEFAULT_TITLE = "Anmärkningar och ansvariga ägare – Huddinge"
-_SCRIPTS = re.compile(r"<script>(.*?)</script>", re.DOTALL)
-_TILES = "https://*.basemaps.cartocdn.com"
-_CDN = "https://unpkg.com"
+#: Element id of the payload's JSON block, read by ``templates/map.js``.
+_DATA_ID = "geomap-data"
 
 
 @functools.lru_cache(maxsize=4)
@@ -35,28 +31,8 @@ def _template(name: str) -> str:
     return (resources.files("geomap.maps") / "templates" / name).read_text(encoding="utf-8")
 
 
-def _sha256(text: str) -> str:
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
-
-
-def _csp(head: str, script: str, *, cdn: bool) -> str:
-    hashes = [_sha256(s) for s in _SCRIPTS.findall(head)] + [_sha256(script)]
-    extra = f" {_CDN}" if cdn else ""
-    return "; ".join(
-        [
-            "default-src 'none'",
-            f"script-src {' '.join(hashes)}{extra}",
-            f"style-src 'unsafe-inline'{extra}",
-            f"img-src data: {_TILES}{extra}",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
-    )
-
-
 def render_page(payload_json: str, *, title: str, cdn: bool = False) -> str:
-    """Fill the page template with Leaflet, geomap's CSS/JS and a payload already serialised.
+    """Fill the page shell with Leaflet, geomap's map CSS/JS and a payload already serialised.
 
     Parameters
     ----------
@@ -78,17 +54,15 @@ def render_page(payload_json: str, *, title: str, cdn: bool = False) -> str:
     >>> "<title>&lt;Test&gt;</title>" in page
     True
     """
-    head = leaflet_head(cdn=cdn, plugins=("markercluster",))
-    body = _template("map.js").strip("\n")
-    script = "\n" + body + "\n"  # exactly the text between <script> and </script> in map.html
-    return Template(_template("map.html")).substitute(
-        csp=html.escape(_csp(head, script, cdn=cdn)),
-        version=html.escape(__version__),
-        title=html.escape(title),
-        head=head,
+    return html_page(
+        title=title,
+        head=leaflet_head(cdn=cdn, plugins=("markercluster",)),
         css=_template("map.css"),
-        data=payload_json,
-        js=body,
+        body=Template(_template("map.html")).substitute(title=html.escape(title)),
+        data={_DATA_ID: payload_json},
+        scripts=[_template("map.js")],
+        cdn=cdn,
+        image_hosts=[CARTO_TILES],
     )
 
 
@@ -110,29 +84,20 @@ def build_map_html(
 
     Parameters
     ----------
-    remarks : geopandas.GeoDataFrame
-        Routed remarks (layer ``remarks`` of routed.gpkg), Point geometry with a CRS.
-    owners : geopandas.GeoDataFrame or None
-        Owner polygons with column ``owner``.
-    registry : pandas.DataFrame
-        Owner registry: ``owner``, ``name``, ``colour``, ``priority``, ``contact``.
-    districts : geopandas.GeoDataFrame or None
-        District polygons with column ``name``.
-    boundary : geopandas.GeoDataFrame, optional
-        Municipality boundary.
+    remarks, registry, owners, districts, boundary
+        As in :func:`geomap.maps.data.build_payload` (``owners`` and ``districts`` may be None).
     title : str, optional
         Heading; default "Anmärkningar och ansvariga ägare – Huddinge".
     synthetic_label : str, optional
         When given, a banner with this text is shown (use it for synthetic demo data).
     cdn : bool, default False
         Link Leaflet on unpkg.com instead of inlining it (the page then needs the network).
-    period : str, default ""
-        Period shown under the title, e.g. ``"2025-01-01 – 2025-12-31"``.
-    district_source : str, default ""
-        Attribution of the districts shown in the map corner (e.g. "SCB RegSO 2025").
     scope_owner : str, optional
-        Make a per-owner map: nothing of other owners is included (see
-        :func:`geomap.maps.data.build_payload`). ``remarks`` should already hold only that owner.
+        Make a per-owner map with nothing of other owners (see ``build_payload``); ``remarks``
+        should already hold only that owner's remarks.
+    period, district_source : str, default ""
+        Period under the title (e.g. ``"2025-01-01 – 2025-12-31"``) and attribution of the
+        districts in the map corner (e.g. "SCB RegSO 2025").
 
     Returns
     -------
@@ -150,12 +115,7 @@ def build_map_html(
     >>> page.startswith("<!DOCTYPE html>") and "L.MarkerClusterGroup" in page
     True
     """
-    text = MapText(
-        title=title or DEFAULT_TITLE,
-        period=period,
-        banner=synthetic_label or None,
-        district_source=district_source,
-    )
+    text = MapText(title or DEFAULT_TITLE, period, synthetic_label or None, district_source)
     payload = build_payload(
         remarks,
         registry=registry,

@@ -15,16 +15,11 @@ import pandas as pd
 
 from geomap.core.districts import Geography, read_districts
 from geomap.core.owners import load_owner_layer
-from geomap.core.routed import (
-    RoutedData,
-    filter_remarks,
-    local_dates,
-    parse_date,
-    read_routed,
-)
+from geomap.core.periods import local_dates, parse_date
+from geomap.core.routed import RoutedData, filter_remarks, read_routed
 from geomap.errors import InputError
-from geomap.io.sanitize import owner_file_stem
 from geomap.io.atomic import atomic_path, check_writable
+from geomap.io.sanitize import owner_file_stem
 from geomap.maps.html import DEFAULT_TITLE, build_map_html
 
 __all__ = [
@@ -61,14 +56,13 @@ def _load(
     *,
     owners: PathArg | None,
     districts: PathArg | bool | None,
-) -> tuple[RoutedData, Geography]:
+) -> tuple[RoutedData, Geography | None]:
     data = routed if isinstance(routed, RoutedData) else read_routed(routed)
     if owners is not None:  # a copy: data given by the caller may serve several maps
         polygons = load_owner_layer(owners, working_crs=data.remarks.crs).frame
         data = dataclasses.replace(data, owners=polygons)
-    if districts is False:
-        geography = Geography(None)
-    else:
+    geography = None
+    if districts is not False:
         geography = read_districts(None if districts in (None, True) else districts)  # type: ignore[arg-type]
     return data, geography
 
@@ -84,6 +78,72 @@ def _write(out: Path, page: str, *, overwrite: bool) -> Path:
         tmp.write_text(page, encoding="utf-8")
     log.info("wrote %s (%.1f MB)", out, out.stat().st_size / 1e6)
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class _Selection:
+    """What a map shows: the run, its geography, the selected remarks and their period."""
+
+    data: RoutedData
+    geography: Geography | None
+    remarks: gpd.GeoDataFrame
+    period: str
+
+
+def _select(
+    routed: PathArg | RoutedData,
+    owners: PathArg | None,
+    districts: PathArg | bool | None,
+    date_from: str | dt.date | None,
+    date_to: str | dt.date | None,
+    categories: Sequence[str] | None,
+    owner_ids: Sequence[str] | None,
+) -> _Selection:
+    """Read the inputs and filter the remarks; the arguments are those of :func:`write_map`."""
+    start = parse_date(date_from, argument="date_from")
+    end = parse_date(date_to, argument="date_to")
+    data, geography = _load(routed, owners=owners, districts=districts)
+    remarks = filter_remarks(
+        data.remarks, date_from=start, date_to=end, categories=categories, owner_ids=owner_ids
+    )
+    return _Selection(data, geography, remarks, _period_text(data, remarks, start, end))
+
+
+def _page(
+    selection: _Selection,
+    *,
+    title: str,
+    cdn: bool,
+    owners: Sequence[str] | None = None,
+    scope_owner: str | None = None,
+) -> str:
+    """Return the HTML of a map of the selection, with only the polygons of ``owners`` if given.
+
+    With ``scope_owner``, the map holds only that owner's remarks, polygons and registry row.
+    """
+    remarks, polygons = selection.remarks, selection.data.owners
+    registry = selection.data.registry.to_frame()
+    shown = [scope_owner] if scope_owner is not None else owners
+    if shown and polygons is not None:
+        polygons = polygons[polygons["owner"].astype(str).isin(list(shown))]
+    if scope_owner is not None:
+        mine = remarks["owner"].astype("string").eq(scope_owner).fillna(False)
+        remarks = remarks[mine.to_numpy(dtype=bool)]
+        registry = registry[registry["owner"].astype(str) == scope_owner]
+    geography = selection.geography
+    return build_map_html(
+        remarks,
+        owners=polygons,
+        registry=registry,
+        districts=None if geography is None else geography.districts,
+        boundary=None if geography is None else geography.boundary,
+        district_source="" if geography is None else geography.attribution,
+        title=title,
+        synthetic_label=_banner(selection.data),
+        cdn=cdn,
+        period=selection.period,
+        scope_owner=scope_owner,
+    )
 
 
 def write_map(
@@ -105,15 +165,13 @@ def write_map(
     Parameters
     ----------
     routed : str, os.PathLike or RoutedData
-        The ``routed.gpkg`` written by ``geomap route``, or what :func:`read_routed` read from it
-        (to draw several maps from one read).
+        The ``routed.gpkg`` of ``geomap route``, or what :func:`read_routed` read from it.
     out : str or os.PathLike
         The HTML file to write.
     owners : str or os.PathLike, optional
         Owner polygons (column ``owner``) to show instead of the ``owners`` layer of ``routed``.
     districts : str, os.PathLike or bool, optional
-        District polygons (with a name column). Default: SCB RegSO 2025 for Huddinge, bundled with
-        geomap. ``False`` shows no districts.
+        District polygons with a name column; default SCB RegSO 2025 (bundled); ``False``: none.
     title : str, optional
         Heading of the map; default "Anmärkningar och ansvariga ägare – Huddinge".
     date_from, date_to : str or datetime.date, optional
@@ -135,7 +193,7 @@ def write_map(
     Raises
     ------
     InputError
-        If ``routed`` or another input cannot be read, or a filter is invalid.
+        If an input cannot be read or a filter is invalid.
     OutputExistsError
         If ``out`` exists and ``overwrite`` is false.
 
@@ -145,28 +203,40 @@ def write_map(
     PosixPath('out/demo/map.html')
     """
     target = check_writable(out, overwrite=overwrite)
-    data, geography = _load(routed, owners=owners, districts=districts)
-    start = parse_date(date_from, argument="--from")
-    end = parse_date(date_to, argument="--to")
-    remarks = filter_remarks(
-        data.remarks, date_from=start, date_to=end, categories=categories, owner_ids=owner_ids
-    )
-    polygons = data.owners
-    if owner_ids and polygons is not None:
-        polygons = polygons[polygons["owner"].astype(str).isin(list(owner_ids))]
-    page = build_map_html(
-        remarks,
-        owners=polygons,
-        registry=data.registry.to_frame(),
-        districts=geography.districts,
-        boundary=geography.boundary,
-        district_source=geography.attribution,
-        title=title or DEFAULT_TITLE,
-        synthetic_label=_banner(data),
-        cdn=cdn,
-        period=_period_text(data, remarks, start, end),
-    )
+    selection = _select(routed, owners, districts, date_from, date_to, categories, owner_ids)
+    page = _page(selection, owners=owner_ids, title=title or DEFAULT_TITLE, cdn=cdn)
     return _write(target, page, overwrite=overwrite)
+
+
+def _map_directory(out_dir: PathArg) -> Path:
+    directory = Path(out_dir)
+    if directory.exists() and not directory.is_dir():
+        msg = f"`out_dir`: {directory} is a file; pass a directory"
+        raise InputError(msg)
+    return directory
+
+
+def _owner_targets(selection: _Selection, directory: Path, *, overwrite: bool) -> dict[str, Path]:
+    """Return the map file of each owner with remarks, by owner id; refuse existing ones first."""
+    ids = sorted({str(o) for o in selection.remarks["owner"].dropna()})
+    return {
+        o: check_writable(directory / f"{owner_file_stem(o)}.html", overwrite=overwrite)
+        for o in ids
+    }
+
+
+def _owner_names(selection: _Selection, ids: Sequence[str]) -> dict[str, str]:
+    """Return the name of each owner: from the registry, else from its remarks, else its id."""
+    table = selection.data.registry.to_frame()
+    registered = dict(zip(table["owner"].astype(str), table["name"], strict=False))
+    named = selection.remarks.dropna(subset=["owner", "owner_name"]).drop_duplicates("owner")
+    seen = dict(zip(named["owner"].astype(str), named["owner_name"].astype(str), strict=True))
+    names = {}
+    for owner in ids:
+        name = registered.get(owner)
+        known = name is not None and not pd.isna(name)
+        names[owner] = str(name) if known else seen.get(owner, owner)
+    return names
 
 
 def write_owner_maps(
@@ -185,22 +255,16 @@ def write_owner_maps(
 ) -> dict[str, Path]:
     """Write one map per owner that has remarks, holding only that owner's remarks and polygons.
 
-    Nothing of other owners is included: not their remarks, polygons, names or ids (candidate lists
-    show "annan ägare", and the routing reason, which may name other owners, is left out). Files are
-    ``out_dir/<owner_file_stem(owner)>.html``; other files in ``out_dir`` (e.g. the per-owner lists)
-    are left alone.
+    Nothing of other owners is included: no remarks, polygons, names or ids ("annan ägare" in the
+    candidates; no routing reason, which may name them). Files are ``out_dir/<stem>.html``, stems
+    from :func:`owner_file_stem`; other files in ``out_dir`` are left alone.
 
     Parameters
     ----------
-    routed : str, os.PathLike or RoutedData
-        The ``routed.gpkg`` written by ``geomap route``, or what :func:`read_routed` read from it
-        (to draw several maps from one read).
+    routed, owners, districts, title, date_from, date_to, categories, owner_ids, cdn
+        As in :func:`write_map`; the title (default "Anmärkningar") gets " – <owner's name>".
     out_dir : str or os.PathLike
         Directory for the maps (created if missing).
-    owners, districts, title, date_from, date_to, categories, cdn
-        As in :func:`write_map`; the title gets the owner's name appended.
-    owner_ids : sequence of str, optional
-        Only these owners.
     overwrite : bool, default False
         Replace existing map files; without it nothing is written when any of them exists.
 
@@ -212,7 +276,7 @@ def write_owner_maps(
     Raises
     ------
     InputError
-        If an input cannot be read or a filter is invalid.
+        If ``out_dir`` is a file, an input cannot be read or a filter is invalid.
     OutputExistsError
         If a map file exists and ``overwrite`` is false.
 
@@ -222,52 +286,14 @@ def write_owner_maps(
     >>> sorted(paths)  # doctest: +SKIP
     ['huddinge_kommun', 'huge', 'samhallsfastigheter', 'trafikverket']
     """
-    directory = Path(out_dir)
-    if directory.exists() and not directory.is_dir():
-        msg = f"--per-owner: {directory} is a file; pass a directory"
-        raise InputError(msg)
-    data, geography = _load(routed, owners=owners, districts=districts)
-    start = parse_date(date_from, argument="--from")
-    end = parse_date(date_to, argument="--to")
-    remarks = filter_remarks(
-        data.remarks, date_from=start, date_to=end, categories=categories, owner_ids=owner_ids
-    )
-    routed_remarks = remarks[remarks["owner"].notna()]
-    ids = [str(o) for o in pd.unique(routed_remarks["owner"].astype(str))]
-    table = data.registry.to_frame()
-    names = dict(zip(table["owner"].astype(str), table["name"], strict=False))
-    stems = {owner: owner_file_stem(owner) for owner in sorted(ids)}
-    targets = {
-        o: check_writable(directory / f"{s}.html", overwrite=overwrite) for o, s in stems.items()
-    }
-    banner = _banner(data)
+    directory = _map_directory(out_dir)
+    selection = _select(routed, owners, districts, date_from, date_to, categories, owner_ids)
+    targets = _owner_targets(selection, directory, overwrite=overwrite)
     written: dict[str, Path] = {}
-    for owner, target in targets.items():
-        mine = routed_remarks[routed_remarks["owner"].astype(str) == owner]
-        name = names.get(owner)
-        if name is None or pd.isna(name):
-            name = (
-                str(mine["owner_name"].dropna().iloc[0])
-                if mine["owner_name"].notna().any()
-                else owner
-            )
-        polygons: gpd.GeoDataFrame | None = data.owners
-        if polygons is not None:
-            polygons = polygons[polygons["owner"].astype(str) == owner]
-        page = build_map_html(
-            mine,
-            owners=polygons,
-            registry=table[table["owner"].astype(str) == owner],
-            districts=geography.districts,
-            boundary=geography.boundary,
-            district_source=geography.attribution,
-            title=f"{title or 'Anmärkningar'} – {name}",
-            synthetic_label=banner,
-            cdn=cdn,
-            period=_period_text(data, remarks, start, end),
-            scope_owner=owner,
-        )
-        written[owner] = _write(target, page, overwrite=overwrite)
+    for owner, name in _owner_names(selection, list(targets)).items():
+        heading = f"{title or 'Anmärkningar'} – {name}"
+        page = _page(selection, title=heading, cdn=cdn, scope_owner=owner)
+        written[owner] = _write(targets[owner], page, overwrite=overwrite)
     if not written:
         log.warning("no routed remarks after filtering; no per-owner maps written to %s", directory)
     return written

@@ -217,7 +217,7 @@ def _frame(
     flags: np.ndarray,
     why: np.ndarray,
 ) -> pd.DataFrame:
-    """The routing columns, with the same dtypes whatever the chunk holds (also when empty)."""
+    """Return the routing columns, with the same dtypes whatever the chunk holds (also when empty)."""
     names = np.array([o.name for o in router.registry.owners] + [None], dtype=object)
     ids_or_none = np.array([*router.registry.ids, None], dtype=object)
     text = {

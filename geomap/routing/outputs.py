@@ -87,7 +87,7 @@ def write_routed_gpkg(result: RouteResult, path: Path) -> None:
 
 
 def list_frame(remarks: gpd.GeoDataFrame, result: RouteResult) -> pd.DataFrame:
-    """The Swedish work-list columns for ``remarks`` (one row per remark)."""
+    """Return the Swedish work-list columns for ``remarks`` (one row per remark)."""
     names = {o.id: o.name for o in result.registry.owners}
     geoms = remarks.geometry
     valid = ~(geoms.isna() | geoms.is_empty).to_numpy()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS
 
@@ -116,20 +117,13 @@ def route(
     ['SF-01', 'huge_bostader', 'ownership']
     """
     target = parse_crs(working_crs, argument="working_crs")
-    categories = categories or load_categories()
-    if source is not None and source not in SOURCES:
-        msg = f"source: got {source!r}; use {', '.join(SOURCES[:-1])} or {SOURCES[-1]}"
-        raise ConfigError(msg)
     frame, infos = _read_inputs(inputs, crs=crs, layer=layer, working_crs=target)
-    remarks = build_remarks(frame, categories=categories, source=source)
-    owner_layer = _owner_layer(
-        owners, layer=owners_layer, column=owner_column, crs=target, what="owner layer"
+    remarks = build_remarks(
+        frame, categories=categories or load_categories(), source=_source(source)
     )
-    resp_layer = None
-    if responsibility is not None:
-        resp_layer = _owner_layer(
-            responsibility, layer=None, column=None, crs=target, what="responsibility layer"
-        )
+    owner_layer, resp_layer = _polygon_layers(
+        owners, responsibility, layer=owners_layer, column=owner_column, crs=target
+    )
     rule_list = _rules(rules)
     router = Router.build(
         _registry(registry, owner_layer, resp_layer, rule_list),
@@ -140,10 +134,7 @@ def route(
         max_distance=max_distance,
         workers=workers,
     )
-    routed = route_chunk(remarks, router)
-    for column in routed.columns:
-        remarks[column] = routed[column]
-    remarks = _order_columns(remarks.drop(columns=["_category_known"]))
+    remarks = _with_routing(remarks, route_chunk(remarks, router))
     layers = [owner_layer] if resp_layer is None else [owner_layer, resp_layer]
     summary = summarise(
         remarks,
@@ -172,7 +163,7 @@ def _registry(
     resp_layer: OwnerLayer | None,
     rules: list[CategoryRule],
 ) -> OwnerRegistry:
-    """The registry given, or one built from the owner ids of the layers and rules."""
+    """Return the registry given, or one built from the owner ids of the layers and rules."""
     if isinstance(registry, OwnerRegistry):
         return registry
     if registry is not None:
@@ -181,6 +172,31 @@ def _registry(
     if resp_layer is not None:
         ids += list(resp_layer.frame["owner"].dropna().unique())
     return registry_from_ids(ids + [r.owner for r in rules])
+
+
+def _source(source: str | None) -> str | None:
+    if source is not None and source not in SOURCES:
+        msg = f"`source`: got {source!r}; use {', '.join(SOURCES[:-1])} or {SOURCES[-1]}"
+        raise ConfigError(msg)
+    return source
+
+
+def _polygon_layers(
+    owners: PathLike | gpd.GeoDataFrame,
+    responsibility: PathLike | gpd.GeoDataFrame | None,
+    *,
+    layer: str | int | None,
+    column: str | None,
+    crs: CRS,
+) -> tuple[OwnerLayer, OwnerLayer | None]:
+    """Read the owner layer and the responsibility layer (when given) with the one reader."""
+    owner_layer = _owner_layer(owners, layer=layer, column=column, crs=crs, what="owner layer")
+    if responsibility is None:
+        return owner_layer, None
+    resp = _owner_layer(
+        responsibility, layer=None, column=None, crs=crs, what="responsibility layer"
+    )
+    return owner_layer, resp
 
 
 def _read_inputs(
@@ -235,7 +251,7 @@ def _rules(rules: PathLike | Sequence[CategoryRule] | None) -> list[CategoryRule
 
 
 def _overlapping_owner_polygons(index: PolygonIndex) -> int:
-    """Number of owner polygons whose interior overlaps a polygon of another owner."""
+    """Count the owner polygons whose interior overlaps a polygon of another owner."""
     geoms = index.geoms
     a, b = index.tree.query(geoms)  # envelopes only; the exact test runs on other owners' pairs
     owners = index.owner_codes
@@ -243,6 +259,13 @@ def _overlapping_owner_polygons(index: PolygonIndex) -> int:
     a, b = a[other], b[other]
     inner = shapely.relate_pattern(geoms[a], geoms[b], "T********")
     return len(np.unique(np.concatenate([a[inner], b[inner]])))
+
+
+def _with_routing(remarks: gpd.GeoDataFrame, routed: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Add the routing columns to the remarks, in the order of the output contract."""
+    for column in routed.columns:
+        remarks[column] = routed[column]
+    return _order_columns(remarks.drop(columns=["_category_known"]))
 
 
 def _order_columns(remarks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -55,7 +55,7 @@ def read_remarks(
     layer: str | int | None = None,
     working_crs: str | CRS = WORKING_CRS,
 ) -> tuple[gpd.GeoDataFrame, ReadInfo]:
-    """Read one file of remarks as points in ``working_crs``.
+    r"""Read one file of remarks as points in ``working_crs``.
 
     Parameters
     ----------
@@ -79,7 +79,7 @@ def read_remarks(
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
-    >>> _ = p.write_text("id;latitud;longitud\\n1;59,2367;17,9811\\n", encoding="utf-8-sig")
+    >>> _ = p.write_text("id;latitud;longitud\n1;59,2367;17,9811\n", encoding="utf-8-sig")
     >>> gdf, info = read_remarks(p)
     >>> info.crs, round(gdf.geometry.x.iloc[0])
     ('EPSG:4326', 148921)

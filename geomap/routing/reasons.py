@@ -58,7 +58,7 @@ class ReasonContext:
 
 
 def flag_codes(flags: np.ndarray) -> np.ndarray:
-    """The ``;``-separated flag codes of each bit mask.
+    """Return the ``;``-separated flag codes of each bit mask.
 
     Examples
     --------
@@ -83,7 +83,7 @@ def reasons(
     distance: np.ndarray,
     labels: pd.Series | None,
 ) -> np.ndarray:
-    """A Swedish sentence per remark: why it went where it went.
+    """Return a Swedish sentence per remark: why it went where it went.
 
     ``owner`` and ``land`` index ``context.names`` (``len(names)`` means none).
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from geomap.core.labels import METHOD_LABELS
+from geomap.core.labels import LABELS, METHOD_LABELS
 from geomap.core.owners import OwnerRegistry
 from geomap.routing.readers import ReadInfo
 
@@ -55,9 +55,11 @@ class RouteSummary:
         return totals
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
+        """Return a JSON-ready dict."""
         data = dataclasses.asdict(self)
         data["by_method"] = self.by_method()
+        # The Swedish words of the codes above, from the one table (core.labels).
+        data["labels"] = {kind: dict(table) for kind, table in LABELS.items()}
         return data
 
 
@@ -113,7 +115,7 @@ def summarise(
 
 
 def format_table(summary: RouteSummary) -> str:
-    """Counts per owner × route method as a plain-text table (Swedish headings).
+    """Format the counts per owner × route method as a plain-text table (Swedish headings).
 
     Examples
     --------
@@ -150,7 +152,7 @@ def format_table(summary: RouteSummary) -> str:
 def format_report(
     summary: RouteSummary, written: dict[str, Any], outdir: str | os.PathLike[str]
 ) -> str:
-    """What ``geomap route`` prints after a run (Swedish): counts, hard cases and the outputs.
+    """Return what ``geomap route`` prints after a run (Swedish): counts, hard cases and the outputs.
 
     Examples
     --------

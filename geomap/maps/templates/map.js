@@ -15,19 +15,13 @@
   var N = R.n, S = D.str, OWNERS = D.owners, CATS = D.cats;
   timings.parsed = performance.now();
   var DAY = 86400000, SCALE = 1e5, NO_DAY = -2147483648;
-  var METHOD_SV = {
-    category_rule: "kategoriregel", responsibility: "driftansvar", ownership: "ägande",
-    nearest: "närmaste ägare", unrouted: "ej dirigerad"
-  };
-  var SOURCE_SV = {
-    lagesbild: "Lägesbild", trygghetsvandring: "Trygghetsvandring", felanmalan: "Felanmälan",
-    other: "Övrigt"
-  };
-  var FLAG_SV = {
-    boundary: "nära gräns mellan ägare", overlap: "överlappande ägare", unknown_category: "okänd kategori",
-    axis_swapped: "X/Y omkastade i indata", outside_extent: "utanför kommunen",
-    invalid_geometry: "ogiltig geometri"
-  };
+  // Swedish words of route methods, flags and sources: geomap.core.labels, carried by the payload.
+  var LABELS = D.labels;
+  function label(kind, code) {
+    var words = LABELS[kind] || {};
+    return Object.prototype.hasOwnProperty.call(words, code) ? words[code] : code;
+  }
+  function capitalised(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
   // Category symbols: SVG paths in a 16 x 16 box.
   var SHAPES = [
     "M8 1.5a6.5 6.5 0 1 0 0.01 0z",
@@ -137,7 +131,7 @@
       var parts = str(k).split(";").filter(Boolean);
       isBoundary[k] = parts.indexOf("boundary") >= 0;
       flagText[k] = parts.filter(function (p) { return p !== "boundary"; })
-        .map(function (p) { return FLAG_SV[p] || p; }).join(", ");
+        .map(function (p) { return label("flag", p); }).join(", ");
     }
     return k;
   }
@@ -199,14 +193,14 @@
     row("Ägare", owner.name);
     row("Kontakt", owner.contact);
     var method = D.methods[R.m[i]];
-    row("Dirigerad via", method === undefined ? "" : (METHOD_SV[method] || method));
+    row("Dirigerad via", method === undefined ? "" : label("method", method));
     row("Avstånd", dist >= 0 ? num(dist / 10) + " m" : "");
-    row("Gräns – kontrollera", isBoundary[k] ? "Ja, nära gräns mellan ägare" : "Nej", isBoundary[k] ? "gm-warn" : null);
+    row(capitalised(label("flag", "boundary")), isBoundary[k] ? "Ja" : "Nej", isBoundary[k] ? "gm-warn" : null);
     row("Kandidater", cand);
     row("Flaggor", flagText[k]);
     row("Motivering", str(R.why[i]));
     var src = str(R.src[i]);
-    row("Källa", SOURCE_SV[src] || src);
+    row("Källa", src && label("source", src));
     root.appendChild(dl);
     return root;
   }
@@ -456,9 +450,9 @@
         var row = el("div", "gm-row");
         row.appendChild(symbolNode(c.shape, "#6b6b6b", false)); row.appendChild(el("span", null, c.label)); root.appendChild(row);
       });
-      root.appendChild(el("h3", null, "Övrigt"));
+      root.appendChild(el("h3", null, "Övriga tecken"));
       var items = [
-        [symbolNode(0, "#6b6b6b", true), "Svart kant: nära gräns – kontrollera ägaren"],
+        [symbolNode(0, "#6b6b6b", true), "Svart kant: " + label("flag", "boundary")],
         [(function () { var s = el("span", "gm-swatch"); s.style.background = "rgba(0,114,178,.3)"; return s; })(), "Ytor: ägarens mark"],
         [el("span", "gm-line gm-thin"), "Område (RegSO), antal i verktygstips"],
         [el("span", "gm-line"), "Kommungräns"],
