@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -144,3 +147,22 @@ def execute_notebook(path: Path) -> str:
         if cell.cell_type == "code"
         for o in cell.get("outputs", [])
     )
+
+
+@pytest.fixture(autouse=True)
+def _plain_geomap_logging() -> Iterator[None]:
+    """CLI runs configure logging for a terminal; every test starts and ends without that."""
+
+    def reset() -> None:
+        logger = logging.getLogger("geomap")
+        logger.handlers[:] = [h for h in logger.handlers if not getattr(h, "_geomap", False)]
+        logger.setLevel(logging.NOTSET)
+        logger.propagate = True
+        warnings.showwarning = SHOWWARNING
+
+    reset()
+    yield
+    reset()
+
+
+SHOWWARNING = warnings.showwarning

@@ -13,7 +13,7 @@ import click
 
 from geomap.errors import GeomapError, OutputExistsError
 
-from .options import configure_logging, option_words, verbosity_options
+from .options import RUNNING, configure_logging, option_words, verbosity_options
 
 __all__ = ["cli", "main"]
 
@@ -25,6 +25,7 @@ class _GeomapGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         leaf = _leaf_command(ctx, [*ctx._protected_args, *ctx.args])  # before click consumes them
+        RUNNING["command"] = leaf
         try:
             return super().invoke(ctx)
         except OutputExistsError as exc:

@@ -22,7 +22,7 @@ from geomap.maintenance import (
 from geomap.maintenance.crosswalk import OwnerProfile
 from geomap.maintenance.vocabulary import Vocabulary
 
-from .options import overwrite_option, verbosity_options
+from .options import districts_option, output_option, overwrite_option, verbosity_options
 
 __all__ = ["layers_group"]
 
@@ -138,7 +138,7 @@ def validate_command(
 @layers_group.command("translate")
 @click.argument("layer", type=_FILE)
 @_owner_option
-@click.option("-o", "--output", type=_FILE, required=True, help="Output GeoPackage (.gpkg).")
+@output_option(help="Output GeoPackage (.gpkg).", dir_okay=False)
 @_layer_option
 @_code_column_option
 @_crosswalk_option
@@ -182,19 +182,8 @@ def _export_input(text: str, owners: list[str]) -> ExportInput:
 
 @layers_group.command("export")
 @click.argument("layers", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Output directory.",
-)
-@click.option(
-    "--districts",
-    type=_FILE,
-    default=None,
-    help="Districts for the quantity list (default: data/huddinge_regso_2025.gpkg).",
-)
+@output_option(help="Output directory.", file_okay=False)
+@districts_option
 @click.option("--title", default="Skötselprodukter – gemensam terminologi", show_default=True)
 @_vocabulary_option
 @overwrite_option

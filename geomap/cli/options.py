@@ -150,6 +150,17 @@ def verbosity_options(func: F) -> F:
     )(func)
 
 
+#: The command being run, so that messages logged by the library name its options.
+RUNNING: dict[str, click.Command | None] = {"command": None}
+
+
+class _OptionWordsFormatter(logging.Formatter):
+    """Formats a record, naming the running command's options for backticked argument names."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return option_words(super().format(record), RUNNING["command"])
+
+
 class _StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time of the record (tests swap it)."""
 
@@ -190,6 +201,6 @@ def configure_logging(level: int) -> None:
     logger.setLevel(max(logging.DEBUG, min(level, logging.CRITICAL + 10)))
     if not any(getattr(h, "_geomap", False) for h in logger.handlers):
         handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("geomap: %(levelname)s: %(message)s"))
+        handler.setFormatter(_OptionWordsFormatter("geomap: %(levelname)s: %(message)s"))
         logger.addHandler(handler)
         logger.propagate = False

@@ -125,7 +125,7 @@ def load_categories(path: str | Path | None = None) -> Categories:
         data = tomllib.loads(text)
     else:
         where = str(path)
-        data = load_toml(path, what="category vocabulary", option="--vocabulary")
+        data = load_toml(path, what="category vocabulary", argument="path")
     items = []
     for i, entry in enumerate(data.get("category", []), start=1):
         if "code" not in entry or "label" not in entry:

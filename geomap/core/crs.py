@@ -48,7 +48,7 @@ class AxisCheck:
     detail: str
 
 
-def parse_crs(value: str | int | CRS, *, argument: str = "--crs") -> CRS:
+def parse_crs(value: str | int | CRS, *, argument: str = "crs") -> CRS:
     """Parse a user-supplied CRS (``"EPSG:3011"``, ``3011``, WKT, PROJ string).
 
     Examples
@@ -64,7 +64,7 @@ def parse_crs(value: str | int | CRS, *, argument: str = "--crs") -> CRS:
     try:
         return CRS.from_user_input(text)
     except PyprojCRSError:
-        msg = f"{argument}: cannot understand CRS {value!r}; give an EPSG code such as EPSG:3011"
+        msg = f"`{argument}`: cannot understand CRS {value!r}; give an EPSG code such as EPSG:3011"
         raise CRSError(msg) from None
 
 

@@ -115,7 +115,7 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
     'Huddinge kommun'
     """
     where = str(path)
-    data = load_toml(path, what="owner registry", option="--registry")
+    data = load_toml(path, what="owner registry", argument="registry")
     entries = data.get("owner")
     if not isinstance(entries, list) or not entries:
         msg = f"{where}: no [[owner]] entries; each needs id, name and colour"

@@ -41,7 +41,7 @@ def load_rules(path: str | os.PathLike[str]) -> list[CategoryRule]:
     'belysningsenheten'
     """
     where = str(path)
-    data = load_toml(path, what="rules file", option="--rules")
+    data = load_toml(path, what="rules file", argument="rules")
     rules = []
     for i, entry in enumerate(data.get("rule", []), start=1):
         missing = [k for k in ("category", "owner") if not str(entry.get(k, "")).strip()]

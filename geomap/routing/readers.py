@@ -124,14 +124,14 @@ def _read_table_points(
         if inferred is None:
             msg = (
                 f"{path}: cannot tell the CRS of columns {cols.first!r}/{cols.second!r} from their "
-                f"values ({_range(east)}, {_range(north)}); pass --crs (e.g. EPSG:3011)"
+                f"values ({_range(east)}, {_range(north)}); pass `crs` (e.g. EPSG:3011)"
             )
             raise CRSError(msg)
         crs, swapped = inferred
         if crs.to_epsg() == 3011:
             info.warn(
-                f"{path}: no --crs given; values fit a SWEREF 99 local zone, assumed SWEREF 99 18 00 "
-                "(EPSG:3011, Stockholm). Pass --crs if the file uses another zone"
+                f"{path}: no `crs` given; values fit a SWEREF 99 local zone, assumed SWEREF 99 18 00 "
+                "(EPSG:3011, Stockholm). Pass `crs` if the file uses another zone"
             )
         else:
             log.info("%s: CRS inferred from value range: EPSG:%s", path, crs.to_epsg())
@@ -164,12 +164,12 @@ def _read_vector_points(
     info = ReadInfo(path=str(path), rows=len(frame), crs="")
     if frame.crs is None:
         if crs is None:
-            msg = f"{path}: the file has no CRS; pass --crs (e.g. EPSG:3006) to say which it uses"
+            msg = f"{path}: the file has no CRS; pass `crs` (e.g. EPSG:3006) to say which it uses"
             raise CRSError(msg)
         frame = frame.set_crs(crs)
     elif crs is not None and CRS(frame.crs) != crs:
         info.warn(
-            f"{path}: the file's own CRS {_crs_name(frame.crs)} is used; --crs is ignored for it"
+            f"{path}: the file's own CRS {_crs_name(frame.crs)} is used; `crs` is ignored for it"
         )
     frame = _to_points(frame, path, info)
     xy = shapely.get_coordinates(frame.geometry.to_numpy())
@@ -187,7 +187,7 @@ def _read_vector_points(
 def _check_area_of_use(
     east: np.ndarray, north: np.ndarray, crs: CRS, path: Path, first: str, second: str
 ) -> None:
-    """Refuse coordinates far outside the CRS's area of use (a mix of CRSs, or the wrong --crs)."""
+    """Refuse coordinates far outside the CRS's area of use (a mix of CRSs, or the wrong `crs`)."""
     area = crs.area_of_use
     if area is None:
         return
@@ -204,7 +204,7 @@ def _check_area_of_use(
     if off.sum() == finite.sum():
         msg = (
             f"{path}: columns {first!r}/{second!r} do not fit {_crs_name(crs)} ({_range(east)}, "
-            f"{_range(north)}); pass the right --crs"
+            f"{_range(north)}); pass the right `crs`"
         )
     else:
         msg = (

@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geomap.errors import CRSError, InputError
+from geomap.routing.readers import read_remarks
+
+from tests.conftest import X0, Y0
+
+POINTS_3006 = gpd.GeoDataFrame(
+    {"kategori": ["Klotter", "Skräp"], "beskrivning": ["på vägg", "vid busshållplats"]},
+    geometry=shapely.points([[670_500.0, 6_565_100.0], [670_600.0, 6_565_200.0]]),
+    crs="EPSG:3006",
+)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "driver"),
+    [
+        (".gpkg", "GPKG"),
+        (".geojson", "GeoJSON"),
+        (".shp", "ESRI Shapefile"),
+        (".fgb", "FlatGeobuf"),
+        (".parquet", None),
+    ],
+)
+def test_vector_formats_are_reprojected(tmp_path: Path, suffix: str, driver: str | None) -> None:
+    path = tmp_path / f"remarks{suffix}"
+    if driver is None:
+        POINTS_3006.to_parquet(path)
+    else:
+        POINTS_3006.to_file(path, driver=driver)
+    frame, info = read_remarks(path)
+    assert info.crs == "EPSG:3006"
+    assert frame.crs.to_epsg() == 3011
+    frame = frame.sort_values("kategori")  # FlatGeobuf returns features in spatial-index order
+    expected = POINTS_3006.to_crs(3011)
+    np.testing.assert_allclose(frame.geometry.x, expected.geometry.x, atol=1e-3)
+    assert sorted(frame["source_row"]) == [1, 2]
+    assert frame["source_file"].iloc[0] == path.name
+    assert list(frame["kategori"]) == ["Klotter", "Skräp"]
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "expected_crs"),
+    [
+        ("latitud;longitud", ["59,2367;17,9811"], "EPSG:4326"),
+        ("lon,lat", ["17.9811,59.2367"], "EPSG:4326"),
+        ("E;N", [f"{X0:.0f};{Y0:.0f}"], "EPSG:3011"),
+        ("easting;northing", ["670500;6565100"], "EPSG:3006"),
+    ],
+)
+def test_tables_infer_crs(tmp_path: Path, header: str, rows: list[str], expected_crs: str) -> None:
+    path = tmp_path / "a.csv"
+    delimiter = "," if "," in header else ";"
+    path.write_text(
+        "\n".join([f"id{delimiter}{header}"] + [f"1{delimiter}{r}" for r in rows]), encoding="utf-8"
+    )
+    frame, info = read_remarks(path)
+    assert info.crs == expected_crs
+    assert frame.crs.to_epsg() == 3011
+    assert frame.geometry.notna().all()
+
+
+def test_swapped_xy_is_fixed_with_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "swapped.csv"
+    path.write_text(f"id;X;Y\n1;{Y0 + 50:.1f};{X0 + 25:.1f}\n".replace(".", ","), encoding="utf-8")
+    frame, info = read_remarks(path, crs="EPSG:3011")
+    assert info.axis_swapped
+    assert frame.geometry.x.iloc[0] == pytest.approx(X0 + 25)
+    assert frame.geometry.y.iloc[0] == pytest.approx(Y0 + 50)
+    assert "swapped them" in caplog.text
+
+
+def test_swapped_xy_detected_without_crs(tmp_path: Path) -> None:
+    path = tmp_path / "swapped.csv"
+    path.write_text(f"id;X;Y\n1;{Y0:.0f};{X0:.0f}\n", encoding="utf-8")
+    frame, info = read_remarks(path)
+    assert info.axis_swapped
+    assert frame.geometry.x.iloc[0] == pytest.approx(X0)
+
+
+def test_swapped_vector_is_fixed(tmp_path: Path) -> None:
+    path = tmp_path / "swapped.gpkg"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(Y0, X0)], crs=3011).to_file(path)
+    frame, info = read_remarks(path)
+    assert info.axis_swapped
+    assert frame.geometry.x.iloc[0] == pytest.approx(X0)
+
+
+def test_swap_warnings_say_which_convention(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    latlon = tmp_path / "latlon.gpkg"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(59.2367, 17.9811)], crs=4326).to_file(
+        latlon
+    )
+    frame, info = read_remarks(latlon)
+    assert info.axis_swapped
+    assert "latitude comes first and longitude second" in info.warnings[0]
+    assert "northing" not in info.warnings[0]
+    assert frame.to_crs(4326).geometry.y.iloc[0] == pytest.approx(59.2367)
+    table = tmp_path / "xy.csv"
+    table.write_text(f"id;X;Y\n1;{Y0:.0f};{X0:.0f}\n", encoding="utf-8")
+    _, info = read_remarks(table, crs="EPSG:3011")
+    assert (
+        "swapped for EPSG:3011 (the northing (6.1–7.7 million) comes first: X = northing)"
+        in (info.warnings[0])
+    )
+
+
+def test_cp1252_semicolon_decimal_comma(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "Lat;Long;Beskrivning\n59,2367;17,9811;Trasig lykta vid gångväg, Skogås\n".encode("cp1252")
+    )
+    frame, info = read_remarks(path)
+    assert info.encoding == "cp1252"
+    assert frame["Beskrivning"].iloc[0] == "Trasig lykta vid gångväg, Skogås"
+
+
+def test_xlsx_remarks(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    pd.DataFrame({"Latitud": [59.2367], "Longitud": [17.9811], "Kategori": ["Klotter"]}).to_excel(
+        path, index=False
+    )
+    frame, info = read_remarks(path)
+    assert info.crs == "EPSG:4326"
+    assert len(frame) == 1
+
+
+def test_empty_coordinates_become_missing_geometry(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(f"id;E;N\n1;{X0:.0f};{Y0:.0f}\n2;;\n", encoding="utf-8")
+    frame, info = read_remarks(path)
+    assert info.missing_geometry == 1
+    assert frame.geometry.iloc[1] is None
+
+
+def test_polygons_become_points_inside(tmp_path: Path) -> None:
+    path = tmp_path / "areas.gpkg"
+    area = shapely.box(X0, Y0, X0 + 10, Y0 + 10)
+    gpd.GeoDataFrame({"a": [1]}, geometry=[area], crs=3011).to_file(path)
+    frame, info = read_remarks(path)
+    assert area.contains(frame.geometry.iloc[0])
+    assert any("representative point" in w for w in info.warnings)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nope\.csv: no such file"):
+        read_remarks(tmp_path / "nope.csv")
+
+
+def test_vector_without_crs_needs_crs(tmp_path: Path) -> None:
+    path = tmp_path / "nocrs.geojson"
+    path.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        f'"geometry":{{"type":"Point","coordinates":[{X0},{Y0}]}}}}]}}',
+        encoding="utf-8",
+    )
+    # GeoJSON always has a CRS (WGS84); use a shapefile without .prj instead.
+    shp = tmp_path / "nocrs.shp"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(X0, Y0)]).to_file(shp)
+    with pytest.raises(CRSError, match=r"nocrs\.shp: the file has no CRS; pass `crs`"):
+        read_remarks(shp)
+    frame, _ = read_remarks(shp, crs="EPSG:3011")
+    assert frame.geometry.x.iloc[0] == pytest.approx(X0)
+
+
+def test_table_without_inferable_crs(tmp_path: Path) -> None:
+    path = tmp_path / "local.csv"
+    path.write_text("id;x;y\n1;10;20\n", encoding="utf-8")
+    with pytest.raises(
+        CRSError, match=r"local\.csv: cannot tell the CRS of columns 'x'/'y'.*pass `crs`"
+    ):
+        read_remarks(path)
+
+
+def test_corrupt_geopackage(tmp_path: Path) -> None:
+    path = tmp_path / "broken.gpkg"
+    path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(
+        InputError, match=r"broken\.gpkg: the remark file is not a readable vector file"
+    ):
+        read_remarks(path)
+
+
+def test_empty_layer(tmp_path: Path) -> None:
+    path = tmp_path / "empty.gpkg"
+    gpd.GeoDataFrame({"a": []}, geometry=[], crs=3011).to_file(path)
+    with pytest.raises(InputError, match=r"empty\.gpkg: the layer holds no features"):
+        read_remarks(path)
