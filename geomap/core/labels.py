@@ -49,6 +49,7 @@ FLAG_LABELS: Mapping[str, str] = MappingProxyType(
         "unknown_category": "okänd kategori",
         "outside_extent": "utanför ägarskiktet",
         "invalid_geometry": "saknar koordinater",
+        "protocol_owner_differs": "annan markägare enligt protokollet",
     }
 )
 
