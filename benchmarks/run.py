@@ -192,7 +192,8 @@ def _plain_phases(remarks: Path, owners: Path, work: Path) -> dict[str, float]:
 
 def _geomap_phases(remarks: Path, owners: Path, registry: Path, work: Path) -> dict[str, float]:
     from geomap import route
-    from geomap.routing.outputs import _fast_sqlite, write_routed_gpkg
+    from geomap.core.routed import _fast_sqlite
+    from geomap.routing.outputs import write_routed_gpkg
 
     t: dict[str, float] = {}
     t["geomap_route"], result = _timed(lambda: route(remarks, owners=owners, registry=registry))

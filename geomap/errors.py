@@ -12,6 +12,7 @@ __all__ = [
     "GeomapError",
     "InputError",
     "OutputExistsError",
+    "OutputLockedError",
 ]
 
 
@@ -33,3 +34,7 @@ class ConfigError(GeomapError):
 
 class OutputExistsError(GeomapError):
     """An output already exists and ``overwrite`` was not requested."""
+
+
+class OutputLockedError(OutputExistsError):
+    """An output folder is being written by another geomap run right now."""

@@ -6,12 +6,15 @@ Exit codes: 0 success, 1 the work failed (bad input data, validation errors), 2 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
 import click
 
 from geomap.errors import GeomapError, OutputExistsError
+from geomap.io.atomic import os_error_message
 
 from .options import RUNNING, configure_logging, option_words, verbosity_options
 
@@ -32,6 +35,11 @@ class _GeomapGroup(click.Group):
             raise click.UsageError(option_words(str(exc), leaf), ctx) from None
         except GeomapError as exc:
             click.echo(f"geomap: error: {option_words(str(exc), leaf)}", err=True)
+            ctx.exit(1)
+        except OSError as exc:  # a disk or permission problem outside geomap's own checks
+            if isinstance(exc, BrokenPipeError):
+                raise
+            click.echo(f"geomap: error: {os_error_message(exc)}", err=True)
             ctx.exit(1)
         return None
 
@@ -69,8 +77,15 @@ def _register() -> None:
     cli.add_command(map_module.map_command)
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into :class:`SystemExit`, so that unfinished outputs are cleaned up."""
+    click.echo("geomap: error: terminated (SIGTERM); unfinished outputs were removed", err=True)
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
     configure_logging(logging.WARNING)
     cli.main(args=list(argv) if argv is not None else None, prog_name="geomap")
 

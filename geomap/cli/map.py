@@ -47,7 +47,8 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     "--category",
     "categories",
     multiple=True,
-    help="Only these categories (code or Swedish label; repeat or separate with commas).",
+    help="Only these categories: code, Swedish label or alias (graffiti = klotter); repeat or "
+    "separate with commas. 'geomap categories' lists them.",
 )
 @click.option(
     "--owner",

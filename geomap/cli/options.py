@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 import sys
 import warnings
@@ -20,16 +21,51 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from geomap.core.periods import period_from_arguments
-from geomap.errors import GeomapError
+from geomap.errors import GeomapError, OutputExistsError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-overwrite_option = click.option(
-    "--overwrite",
-    is_flag=True,
-    default=False,
-    help="Replace existing outputs. Without it geomap refuses to write over anything.",
-)
+
+def overwrite_option(func: F) -> F:
+    """``--overwrite`` (parameter ``overwrite``); an output that exists is a usage error.
+
+    The command's :class:`geomap.errors.OutputExistsError` becomes a :class:`click.UsageError`
+    raised inside the command, so click shows that command's usage (``geomap route [OPTIONS]
+    INPUTS...``, not the group's) and the message names its options (``--overwrite``).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OutputExistsError as exc:
+            command = click.get_current_context().command
+            raise click.UsageError(option_words(str(exc), command)) from None
+
+    return click.option(  # type: ignore[return-value]
+        "--overwrite",
+        is_flag=True,
+        default=False,
+        help="Replace existing outputs. Without it geomap refuses to write over anything.",
+    )(wrapper)
+
+
+class _Metres(click.FloatRange):
+    """A distance in metres: a finite number ≥ 0 (``nan`` and ``inf`` are usage errors)."""
+
+    name = "metres"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(
+                f"{value!r} is not a distance; give a number of metres, 0 or more", param, ctx
+            )
+        return number
+
+
+#: Type of options that take a distance in metres (``--tolerance``, ``--max-distance``).
+METRES = _Metres(min=0)
 
 
 def output_option(

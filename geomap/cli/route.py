@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +11,13 @@ import click
 from tqdm import tqdm
 
 from geomap.core.routed import RoutedData
-from geomap.io.atomic import check_writable
+from geomap.io.atomic import check_output_dir, output_lock
 from geomap.maps import write_run_maps
 from geomap.routing import route
 from geomap.routing.outputs import write_outputs
 from geomap.routing.summary import format_report
 
-from .options import output_option, overwrite_option, owners_option, verbosity_options
+from .options import METRES, output_option, overwrite_option, owners_option, verbosity_options
 
 log = logging.getLogger("geomap")
 
@@ -65,14 +66,14 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option(
     "--tolerance",
-    type=click.FloatRange(min=0),
+    type=METRES,
     default=2.0,
     show_default=True,
     help="Metres within which another owner's land flags a remark as a boundary case.",
 )
 @click.option(
     "--max-distance",
-    type=click.FloatRange(min=0),
+    type=METRES,
     default=25.0,
     show_default=True,
     help="Metres within which a remark outside all polygons goes to the nearest owner.",
@@ -101,6 +102,15 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="Threads for the join (default: all CPUs).",
 )
 @overwrite_option
+@click.option(
+    "--replace-non-geomap-dir",
+    "replace_foreign",
+    is_flag=True,
+    default=False,
+    help="With --overwrite, also replace an OUTDIR that geomap did not write (everything in it "
+    "is deleted). Without it only folders with geomap's .geomap-output marker, or empty ones, "
+    "are replaced.",
+)
 @verbosity_options
 def route_command(
     inputs: tuple[Path, ...],
@@ -122,16 +132,22 @@ def route_command(
     make_map: bool,
     workers: int | None,
     overwrite: bool,
+    replace_foreign: bool,
 ) -> None:
     """Route remarks in INPUTS (vector files or CSV/XLSX tables) to the responsible owners.
 
     Writes OUTDIR/routed.gpkg, OUTDIR/owners/<owner>.csv|.xlsx, OUTDIR/unrouted.csv,
     OUTDIR/summary.json and OUTDIR/map.html, and prints counts per owner and route method.
+    OUTDIR is never an input folder, is locked while the run writes it, and is replaced in one
+    step only when complete.
     """
-    outdir = output
-    check_writable(outdir, overwrite=overwrite)
+    files = [*inputs, owners, registry, responsibility, rules]
+    used = _refuse_early(output, files, overwrite=overwrite, replace_foreign=replace_foreign)
     steps = ["läser och dirigerar", "skriver utdata"]
-    with tqdm(total=len(steps), desc="geomap route", unit="steg", disable=None, leave=False) as bar:
+    with (
+        output_lock(output),
+        tqdm(total=len(steps), desc="geomap route", unit="steg", disable=None, leave=False) as bar,
+    ):
         bar.set_postfix_str(steps[0])
         result = route(
             list(inputs),
@@ -153,16 +169,32 @@ def route_command(
         bar.set_postfix_str(steps[1])
         written = write_outputs(
             result,
-            outdir,
+            output,
             overwrite=overwrite,
+            replace_foreign=replace_foreign,
+            inputs=used,
             lists=lists,
             xlsx=xlsx,
-            extra=(lambda tmp: write_run_maps(RoutedData.from_result(result), tmp))
-            if make_map
-            else None,
+            extra=_maps(result) if make_map else None,
         )
         bar.update()
-    _print_report(result, written, outdir)
+    _print_report(result, written, output)
+
+
+def _refuse_early(
+    outdir: Path, files: list[Path | None], *, overwrite: bool, replace_foreign: bool
+) -> list[Path]:
+    """Check OUTDIR before reading anything; return the files it must not be or contain."""
+    used = [path for path in files if path is not None]
+    check_output_dir(
+        outdir, overwrite=overwrite, kind="route", protect=used, replace_foreign=replace_foreign
+    )
+    return used
+
+
+def _maps(result: Any) -> Callable[[Path], dict[str, Any]]:
+    """Write the run's maps into the temporary OUTDIR; return their paths for the summary."""
+    return lambda tmp: write_run_maps(RoutedData.from_result(result), tmp)
 
 
 def _print_report(result: Any, written: dict[str, Any], outdir: Path) -> None:

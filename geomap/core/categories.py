@@ -6,18 +6,20 @@ their text and are flagged so that a coordinator can add an alias.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geomap.errors import ConfigError
-from geomap.io.tomlfile import load_toml
+from geomap.io.tomlfile import ConfigEntry, load_toml, table_array
 
 __all__ = ["Categories", "Category", "load_categories", "normalise_text"]
 
@@ -63,6 +65,18 @@ class Categories:
                     )
                     raise ConfigError(msg)
                 self._lookup[norm] = cat
+
+    def find(self, text: str) -> Category | None:
+        """Return the category whose code, label or alias ``text`` is (``None`` if none is).
+
+        Examples
+        --------
+        >>> load_categories().find("GRAFFITI").code
+        'klotter'
+        >>> load_categories().find("cykel") is None
+        True
+        """
+        return self._lookup.get(normalise_text(str(text)))
 
     def label(self, code: str) -> str:
         """Swedish label of ``code`` (the code itself when it is not in the vocabulary)."""
@@ -120,16 +134,25 @@ def load_categories(path: str | Path | None = None) -> Categories:
     'Trasig belysning'
     """
     if path is None:
-        text = resources.files("geomap").joinpath("_data", "categories.toml").read_text("utf-8")
-        where = "geomap/_data/categories.toml"
-        data = tomllib.loads(text)
-    else:
-        where = str(path)
-        data = load_toml(path, what="category vocabulary", argument="path")
+        return _packaged()
+    return _categories(load_toml(path, what="category vocabulary", argument="path"), str(path))
+
+
+@functools.cache
+def _packaged() -> Categories:
+    text = resources.files("geomap").joinpath("_data", "categories.toml").read_text("utf-8")
+    return _categories(tomllib.loads(text), "geomap/_data/categories.toml")
+
+
+def _categories(data: dict[str, Any], where: str) -> Categories:
     items = []
-    for i, entry in enumerate(data.get("category", []), start=1):
-        if "code" not in entry or "label" not in entry:
+    for i, values in enumerate(table_array(data, "category", where=where, what="category"), 1):
+        entry = ConfigEntry(values, where=where, label=f"[[category]] number {i}")
+        if "code" not in values or "label" not in values:
             msg = f"{where}: [[category]] number {i} needs both 'code' and 'label'"
             raise ConfigError(msg)
-        items.append(Category(entry["code"], entry["label"], tuple(entry.get("aliases", ()))))
+        code = entry.text("code", required=True)
+        entry.label = f"[[category]] number {i} ({code!r})"
+        entry.warn_unknown(("code", "label", "aliases"))
+        items.append(Category(code, entry.text("label", required=True), entry.texts("aliases")))
     return Categories(version=str(data.get("version", "")), items=tuple(items))

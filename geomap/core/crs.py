@@ -22,6 +22,7 @@ __all__ = [
     "check_axes",
     "infer_crs_from_values",
     "parse_crs",
+    "parse_working_crs",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,40 @@ def parse_crs(value: str | int | CRS, *, argument: str = "crs") -> CRS:
     except PyprojCRSError:
         msg = f"`{argument}`: cannot understand CRS {value!r}; give an EPSG code such as EPSG:3011"
         raise CRSError(msg) from None
+
+
+def parse_working_crs(value: str | int | CRS, *, argument: str = "working_crs") -> CRS:
+    """Parse the CRS that routing measures in: it must be projected, in metres.
+
+    Tolerances and distances (``tolerance``, ``max_distance``, ``distance_m``) are metres; in a
+    geographic CRS they would be degrees (3 km would read 0.03), so such a CRS is refused.
+
+    Examples
+    --------
+    >>> parse_working_crs("EPSG:3006").to_epsg()
+    3006
+    >>> parse_working_crs("EPSG:4326")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    geomap.errors.CRSError: `working_crs`: EPSG:4326 (WGS 84) is geographic (degrees); ...
+    """
+    crs = parse_crs(value, argument=argument)
+    epsg = crs.to_epsg()
+    name = f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
+    if crs.is_geographic or not crs.is_projected:
+        kind = "geographic (degrees)" if crs.is_geographic else "not a projected CRS"
+        msg = (
+            f"`{argument}`: {name} is {kind}; geomap measures distances in metres, so give a "
+            "projected CRS such as EPSG:3011 (SWEREF 99 18 00) or EPSG:3006 (SWEREF 99 TM)"
+        )
+        raise CRSError(msg)
+    units = {str(axis.unit_name).lower() for axis in crs.axis_info}
+    if not units <= {"metre", "meter"}:
+        msg = (
+            f"`{argument}`: {name} measures in {', '.join(sorted(units))}, not metres; give a "
+            "CRS in metres such as EPSG:3011 (SWEREF 99 18 00) or EPSG:3006 (SWEREF 99 TM)"
+        )
+        raise CRSError(msg)
+    return crs
 
 
 def _within(values: np.ndarray, bounds: tuple[float, float]) -> bool:

@@ -50,6 +50,7 @@ FLAG_LABELS: Mapping[str, str] = MappingProxyType(
         "outside_extent": "utanför ägarskiktet",
         "invalid_geometry": "saknar koordinater",
         "protocol_owner_differs": "annan markägare enligt protokollet",
+        "axis_swapped": "X/Y omkastade i indata",
     }
 )
 

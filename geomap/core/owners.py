@@ -17,7 +17,7 @@ from pyproj import CRS
 from geomap.core.crs import WORKING_CRS, check_axes, parse_crs
 from geomap.core.palette import fallback_colour
 from geomap.errors import ConfigError, CRSError, InputError
-from geomap.io.tomlfile import load_toml
+from geomap.io.tomlfile import ConfigEntry, load_toml, shown, sub_table, table_array
 from geomap.io.vector import choose_layer, read_vector
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _OWNER_COLUMNS = ("owner", "owner_id", "agare", "ägare", "markagare", "markägare", "ansvarig")
 
 
@@ -61,7 +62,10 @@ class OwnerRegistry:
     def __post_init__(self) -> None:
         for owner in self.owners:
             if owner.id in self._by_id:
-                msg = f"{self.source or 'registry'}: owner id {owner.id!r} is listed twice"
+                msg = (
+                    f"{self.source or 'registry'}: owner id {owner.id!r} is listed twice; "
+                    "keep one [[owner]] entry per id"
+                )
                 raise ConfigError(msg)
             self._by_id[owner.id] = owner
 
@@ -104,7 +108,15 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
 
     The file holds ``[[owner]]`` tables with ``id``, ``name`` and optional ``contact``, ``colour``
     (``#rrggbb``) and ``priority`` (lower wins where owner polygons overlap), and an optional ``[meta]``
-    table with ``synthetic`` and ``synthetic_label``.
+    table with ``synthetic`` (true/false; also "ja"/"nej", "yes"/"no", "1"/"0") and
+    ``synthetic_label``. Ids are stripped; ids that differ only in case are refused (their files
+    would collide on case-insensitive file systems). The file may be UTF-8, UTF-16 or cp1252.
+
+    Raises
+    ------
+    ConfigError
+        A missing or malformed entry or value; the message names the file, the entry, the key,
+        what was found and the fix.
 
     Examples
     --------
@@ -116,40 +128,61 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
     """
     where = str(path)
     data = load_toml(path, what="owner registry", argument="registry")
-    entries = data.get("owner")
-    if not isinstance(entries, list) or not entries:
-        msg = f"{where}: no [[owner]] entries; each needs id, name and colour"
+    entries = table_array(data, "owner", where=where, what="owner")
+    if not entries:
+        found = f" (found {', '.join(map(repr, data))})" if data else ""
+        msg = f"{where}: no [[owner]] entries{found}; each needs id, name and colour"
         raise ConfigError(msg)
-    owners = []
-    for i, entry in enumerate(entries, start=1):
-        missing = [k for k in ("id", "name") if not str(entry.get(k, "")).strip()]
-        if missing:
-            msg = f"{where}: [[owner]] number {i} lacks {', '.join(missing)}"
-            raise ConfigError(msg)
-        colour = str(entry.get("colour", fallback_colour(i - 1)))
-        if not _COLOUR.match(colour):
-            msg = f"{where}: owner {entry['id']!r} has colour {colour!r}; write it as #rrggbb"
-            raise ConfigError(msg)
-        priority = entry.get("priority", 100)
-        if not isinstance(priority, int):
-            msg = f"{where}: owner {entry['id']!r} has priority {priority!r}; give a whole number"
-            raise ConfigError(msg)
-        owners.append(
-            Owner(
-                id=str(entry["id"]),
-                name=str(entry["name"]),
-                contact=str(entry.get("contact", "")),
-                colour=colour.lower(),
-                priority=priority,
-            )
-        )
-    meta = data.get("meta", {})
+    owners = [_registry_owner(entry, i, where) for i, entry in enumerate(entries, start=1)]
+    _refuse_case_twins(owners, where)
+    meta = ConfigEntry(sub_table(data, "meta", where=where), where=where, label="[meta]")
+    meta.warn_unknown(("synthetic", "synthetic_label"))
     return OwnerRegistry(
         owners=tuple(owners),
-        synthetic=bool(meta.get("synthetic", False)),
-        synthetic_label=str(meta.get("synthetic_label", "")),
+        synthetic=meta.flag("synthetic", default=False),
+        synthetic_label=meta.text("synthetic_label"),
         source=where,
     )
+
+
+_OWNER_KEYS = ("id", "name", "contact", "colour", "priority")
+
+
+def _registry_owner(values: dict[str, object], number: int, where: str) -> Owner:
+    """Check one ``[[owner]]`` table of a registry file and return its :class:`Owner`."""
+    entry = ConfigEntry(values, where=where, label=f"[[owner]] number {number}")
+    owner_id = entry.text("id", required=True)
+    name = entry.text("name", required=True)
+    entry.label = f"[[owner]] number {number} (id {shown(owner_id, limit=40)})"
+    if _CONTROL.search(owner_id):
+        msg = f"{where}: {entry.label}: the id holds a line break or control character; remove it"
+        raise ConfigError(msg)
+    entry.warn_unknown(_OWNER_KEYS)
+    colour = entry.text("colour", default=fallback_colour(number - 1))
+    if not _COLOUR.match(colour):
+        msg = f'{where}: {entry.label}: colour = {shown(colour)}; write it as "#rrggbb", e.g. "#1f78b4"'
+        raise ConfigError(msg)
+    return Owner(
+        id=owner_id,
+        name=name,
+        contact=entry.text("contact"),
+        colour=colour.lower(),
+        priority=entry.integer("priority", default=100),
+    )
+
+
+def _refuse_case_twins(owners: list[Owner], where: str) -> None:
+    """Refuse ids that differ only in case (``Huge`` and ``huge`` would share files)."""
+    seen: dict[str, str] = {}
+    for owner in owners:
+        other = seen.setdefault(owner.id.casefold(), owner.id)
+        if other != owner.id:
+            msg = (
+                f"{where}: owner ids {shown(other, limit=40)} and {shown(owner.id, limit=40)} "
+                "differ only in case; their files would collide on Windows and macOS — "
+                "rename one or merge them"
+            )
+            raise ConfigError(msg)
 
 
 def registry_from_ids(ids: list[str]) -> OwnerRegistry:

@@ -2,21 +2,36 @@
 
 Whatever the input looked like (a lägesbild export, a safety-walk protocol, a citizen report), every
 remark keeps all its input columns and gains the same set of model columns (see README, output
-contract).
+contract). The model is built per input file (:func:`build_remarks`), so each file's own columns
+decide its fields (:func:`remark_fields`), and the frames of several files are concatenated after.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geomap.core.categories import Categories
+from geomap.core.dates import parse_timestamps
 from geomap.io.tables import normalise_name
 
-__all__ = ["MODEL_COLUMNS", "SOURCES", "build_remarks", "find_column"]
+__all__ = [
+    "MODEL_COLUMNS",
+    "RESERVED_COLUMNS",
+    "ROUTED_MARKERS",
+    "SOURCES",
+    "build_remarks",
+    "find_column",
+    "free_name",
+    "remark_fields",
+    "safe_column_names",
+    "unique_ids",
+    "without_previous_run",
+]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +51,7 @@ MODEL_COLUMNS = (
     "walk_id",
     "walk_date",
     "place",
+    "protocol_owner",
     "owner",
     "owner_name",
     "land_owner",
@@ -46,7 +62,21 @@ MODEL_COLUMNS = (
     "reason",
 )
 
-# Normalised column names (see geomap.tables.normalise_name) for each model field.
+#: Names geomap itself gives columns of ``routed.gpkg`` (compared ignoring case, as GeoPackage
+#: does); an input column with one of them is renamed (``input_<name>``, with a warning).
+RESERVED_COLUMNS = (
+    *MODEL_COLUMNS,
+    "source_file",
+    "source_row",
+    "geometry",
+    "fid",
+    "_category_known",
+)
+
+#: Columns that mark a frame as the result of an earlier :func:`geomap.route` run.
+ROUTED_MARKERS = frozenset({"remark_id", "route_method", "owner", "flags", "reason"})
+
+# Normalised column names (see geomap.io.tables.normalise_name) for each model field.
 _ALIASES: dict[str, tuple[str, ...]] = {
     "id": (
         "remark_id",
@@ -87,7 +117,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "skapad",
         "inkommen",
     ),
-    "time": ("tid", "klockslag", "time", "kl"),
+    "time": ("tid", "klockslag", "time", "kl", "starttid", "vandringstid", "tid_vandring"),
     "description": (
         "description",
         "beskrivning",
@@ -108,9 +138,19 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "atgardsforslag",
     ),
     "walk_id": ("walk_id", "vandring_id", "vandringsid", "vandring", "trygghetsvandring_id"),
-    "walk_date": ("walk_date", "vandringsdatum", "vandring_datum"),
+    "walk_date": ("walk_date", "vandringsdatum", "vandring_datum", "datum_for_vandring"),
     "number": ("nr", "nummer", "punkt", "punkt_nr"),
     "place": ("place", "plats", "omrade", "adress", "location", "stalle"),
+    "protocol_owner": (
+        "protocol_owner",
+        "markagare_enligt_protokoll",
+        "agare_enligt_protokoll",
+        "markagare_protokoll",
+        "markagare",
+        "fastighetsagare",
+        "agare",
+        "landowner",
+    ),
     "source": ("source", "kalla", "kanal", "ursprung"),
 }
 
@@ -137,11 +177,91 @@ def find_column(columns: list[str], field: str) -> str | None:
     >>> find_column(["Ärendenr", "Önskad åtgärd"], "action")
     'Önskad åtgärd'
     """
-    names = {normalise_name(c): c for c in columns}
+    names: dict[str, str] = {}
+    for column in columns:
+        names.setdefault(normalise_name(column), column)
     for alias in _ALIASES[field]:
         if alias in names:
             return names[alias]
     return None
+
+
+def remark_fields(columns: Iterable[object]) -> dict[str, str]:
+    """Map each model field found among one file's ``columns`` to the column that holds it.
+
+    Fields are ``id``, ``category``, ``timestamp``, ``time``, ``description``, ``action``,
+    ``walk_id``, ``walk_date``, ``number``, ``place``, ``protocol_owner`` and ``source``; a field
+    without a column is left out. geomap's own columns (``source_file``, ``geometry`` …) are
+    never fields.
+
+    Examples
+    --------
+    >>> remark_fields(["vandring_id", "vandringsdatum", "anmarkning", "Markägare"])
+    {'description': 'anmarkning', 'walk_id': 'vandring_id', 'walk_date': 'vandringsdatum', 'protocol_owner': 'Markägare'}
+    """
+    names = [str(c) for c in columns if str(c) not in ("geometry", "source_file", "source_row")]
+    found = {f: find_column(names, f) for f in _ALIASES}
+    return {f: c for f, c in found.items() if c is not None}
+
+
+def free_name(name: str, taken: Iterable[str]) -> str:
+    """Return ``name``, or ``name_2``, ``name_3`` … : the first not in ``taken`` (ignoring case).
+
+    Examples
+    --------
+    >>> free_name("input_owner", ["Input_Owner", "input_owner_2"])
+    'input_owner_3'
+    """
+    used = {str(t).casefold() for t in taken}
+    candidate, n = name, 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{name}_{n}"
+    return candidate
+
+
+def safe_column_names(
+    columns: Iterable[object], *, reserved: Iterable[str] = RESERVED_COLUMNS
+) -> dict[str, str]:
+    """Return the renames that keep input columns apart from geomap's own (GeoPackage ignores case).
+
+    An input column named like one of ``reserved`` becomes ``input_<name>``, or, when that is
+    taken too, the first free ``input_<name>_2`` … (never ``input_input_<name>``).
+
+    Examples
+    --------
+    >>> safe_column_names(["owner", "input_owner", "FID", "kategori"])
+    {'owner': 'input_owner_2', 'FID': 'input_FID'}
+    """
+    names = [str(c) for c in columns]
+    blocked = {r.casefold() for r in reserved}
+    taken = [*names, *reserved]
+    renames: dict[str, str] = {}
+    for name in names:
+        if name.casefold() in blocked:
+            new = free_name(f"input_{name}", taken)
+            renames[name] = new
+            taken.append(new)
+    return renames
+
+
+def without_previous_run(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the model and routing columns of an earlier run from a routed frame.
+
+    A frame is routed when it holds every column of :data:`ROUTED_MARKERS`; routing it again
+    derives the model from its input columns afresh instead of keeping the old model columns as
+    ``input_*``. Other frames are returned as they are.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"kategori": ["Klotter"], "remark_id": ["A"], "route_method": ["nearest"],
+    ...                   "owner": ["x"], "flags": [""], "reason": ["…"]})
+    >>> list(without_previous_run(f).columns)
+    ['kategori']
+    """
+    if not set(frame.columns) >= ROUTED_MARKERS:
+        return frame
+    return frame.drop(columns=[c for c in MODEL_COLUMNS if c in frame.columns])
 
 
 def build_remarks(
@@ -149,18 +269,34 @@ def build_remarks(
     *,
     categories: Categories,
     source: str | None = None,
+    fields: Mapping[str, str] | None = None,
+    where: str | None = None,
+    warnings: list[str] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Add the remark model columns to a frame read by :func:`geomap.readers.read_remarks`.
+    """Add the remark model columns to the remarks of one input file.
 
     Parameters
     ----------
     frame
-        Remarks with their input columns, ``source_file`` and ``source_row``.
+        Remarks with their input columns, ``source_file`` and ``source_row`` (as
+        :func:`geomap.routing.readers.read_remarks` returns them).
     categories
         The controlled category vocabulary.
     source
         Source of remarks whose file has no source column (``lagesbild`` …); safety-walk protocols
         (with a walk id column) default to ``trygghetsvandring``, others to ``other``.
+    fields
+        Model field → input column, as :func:`remark_fields` finds them (the default).
+    where
+        The file, for warnings (default: the first ``source_file``).
+    warnings
+        A list that receives every warning (invalid dates, renamed columns); each is logged too.
+
+    Returns
+    -------
+    GeoDataFrame
+        The input columns (one named like a model column renamed, see
+        :func:`safe_column_names`) and the model columns; ``remark_id`` is unique.
 
     Examples
     --------
@@ -172,23 +308,28 @@ def build_remarks(
     [['lagesbild', 'klotter']]
     """
     columns = [str(c) for c in frame.columns if c not in ("geometry", "source_file", "source_row")]
-    found = {f: find_column(columns, f) for f in _ALIASES}
-    out = frame.rename(columns={c: f"input_{c}" for c in columns if c in MODEL_COLUMNS})
-    found = {
-        f: (f"input_{c}" if c in MODEL_COLUMNS else c) if c else None for f, c in found.items()
-    }
-    index = out.index
+    fields = dict(remark_fields(columns) if fields is None else fields)
+    where = where or (
+        str(frame["source_file"].iloc[0]) if "source_file" in frame and len(frame) else "input"
+    )
+    notes = [] if warnings is None else warnings
+    renames = safe_column_names(columns)
+    for old, new in renames.items():
+        _warn(
+            notes,
+            f"{where}: column {old!r} has the name of one of geomap's own columns; it is kept as {new!r}",
+        )
+    out = frame.rename(columns=renames)
+    found = {f: renames.get(c, c) for f, c in fields.items()}
 
     def text(field: str) -> pd.Series:
         """Return the field's column as stripped text, empty strings missing (vectorised)."""
-        column = found[field]
-        if column is None:
-            return pd.Series(None, index=index, dtype=object)
-        values = out[column]
-        if pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 == 0).all()):
-            values = values.astype("Int64")  # 3.0 → "3" (integers that a concat made float)
-        values = values.astype("string").str.strip()
-        return values.where(values != "")
+        column = found.get(field)
+        return (
+            _text(out[column])
+            if column is not None
+            else pd.Series(None, index=out.index, dtype=object)
+        )
 
     walk_id = text("walk_id")
     out["source"] = _sources(text("source"), walk_id, source)
@@ -198,14 +339,29 @@ def build_remarks(
     out["category_label"] = cats["category_label"]
     out["category_raw"] = raw
     out["_category_known"] = cats["known"].to_numpy()
-    out["timestamp"] = _timestamps(out, found)
+    out["timestamp"] = _timestamps(out, found, fields, where=where, notes=notes)
     out["description"] = text("description")
     out["action"] = text("action")
     out["walk_id"] = walk_id
     out["walk_date"] = text("walk_date")
     out["place"] = text("place")
-    out["remark_id"] = _remark_ids(out, frame[columns], text("id"), walk_id, text("number"))
+    out["protocol_owner"] = text("protocol_owner")
+    ids = _remark_ids(out, frame[columns], text("id"), walk_id, text("number"))
+    out["remark_id"] = unique_ids(ids)
     return out
+
+
+def _warn(notes: list[str], message: str) -> None:
+    notes.append(message)
+    log.warning("%s", message)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Return a column as stripped text, empty strings missing; integral floats without ``.0``."""
+    if pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 == 0).all()):
+        values = values.astype("Int64")  # 3.0 → "3" (integers that a missing value made float)
+    values = values.astype("string").str.strip()
+    return values.where(values != "")
 
 
 def _sources(values: pd.Series, walk_id: pd.Series, default: str | None) -> pd.Series:
@@ -220,29 +376,33 @@ def _sources(values: pd.Series, walk_id: pd.Series, default: str | None) -> pd.S
     return pd.Series(result, index=values.index, dtype=object)
 
 
-def _timestamps(frame: pd.DataFrame, found: dict[str, str | None]) -> pd.Series:
-    column = found["timestamp"]
-    if column is None:
+def _timestamps(
+    frame: pd.DataFrame,
+    found: Mapping[str, str],
+    fields: Mapping[str, str],
+    *,
+    where: str,
+    notes: list[str],
+) -> pd.Series:
+    """Return the remark's time: its own timestamp column, else the walk's date; plus a time.
+
+    Read by the one date parser (:func:`geomap.core.dates.parse_timestamps`), whose warnings
+    (already logged) are added to ``notes``.
+    """
+    field = "timestamp" if "timestamp" in found else "walk_date"
+    if field not in found:
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ms]")
-    values = frame[column]
-    if pd.api.types.is_datetime64_any_dtype(values):
-        stamps = values
-    else:
-        text = values.astype("string").str.strip()
-        if found["time"] is not None:
-            text = text + " " + frame[found["time"]].astype("string").fillna("").str.strip()
-        stamps = pd.to_datetime(text, errors="coerce", format="ISO8601")
-        retry = stamps.isna() & text.notna()
-        if retry.any():
-            stamps[retry] = pd.to_datetime(
-                text[retry], errors="coerce", format="mixed", dayfirst=True
-            )
-        unparsed = int((stamps.isna() & text.notna() & (text.str.strip() != "")).sum())
-        if unparsed:
-            log.warning("column %r: %d values are not dates and are left empty", column, unparsed)
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_convert("Europe/Stockholm").dt.tz_localize(None)
-    return stamps.astype("datetime64[ms]")
+    time = found.get("time")
+    result = parse_timestamps(
+        frame[found[field]],
+        frame[time] if time is not None else None,
+        where=where,
+        column=fields[field],
+        time_column=fields.get("time", ""),
+        rows=frame["source_row"].to_numpy() if "source_row" in frame else None,
+    )
+    notes.extend(result.warnings)
+    return result.timestamps
 
 
 def _remark_ids(
@@ -265,10 +425,36 @@ def _remark_ids(
         content["_y"] = geoms.y.round(1).astype("string").fillna("")
         digest = pd.util.hash_pandas_object(content, index=False).to_numpy(dtype="uint64")
         ids[missing] = np.char.add("R-", np.char.mod("%016x", digest))
-    # Repeated ids (a remark listed twice, equal content) get -2, -3 … in input order.
-    repeated = ids.duplicated(keep=False).to_numpy()
-    if repeated.any():
-        sub = ids[repeated]
-        dup = sub.groupby(sub, sort=False).cumcount().to_numpy()
-        ids[repeated] = np.where(dup == 0, sub, sub.astype(str) + "-" + (dup + 1).astype(str))
     return ids
+
+
+def unique_ids(ids: pd.Series) -> pd.Series:
+    """Make repeated ids unique: the first keeps its id, the later ones get ``-2``, ``-3`` ….
+
+    A suffix already used by another id is skipped, so ``A, A, A-2`` becomes ``A, A-3, A-2``.
+    Vectorised: each round settles every id whose candidate is free.
+
+    Examples
+    --------
+    >>> unique_ids(pd.Series(["A", "A", "A-2", "B"])).tolist()
+    ['A', 'A-3', 'A-2', 'B']
+    """
+    values = ids.astype(str).to_numpy(dtype=object)
+    repeated = pd.Series(values).duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return pd.Series(values, index=ids.index, dtype=object)
+    taken = pd.Index(values[~repeated])
+    positions = np.flatnonzero(repeated)
+    base = pd.Series(values[positions], dtype=object)
+    group = base.groupby(base, sort=False)
+    number = group.cumcount().to_numpy() + 2
+    step = group.transform("size").to_numpy()
+    while len(positions):
+        candidate = (base + "-" + pd.Series(number).astype(str)).to_numpy(dtype=object)
+        free = ~pd.Series(candidate).isin(taken).to_numpy()
+        free &= ~pd.Series(candidate).duplicated(keep="first").to_numpy()
+        values[positions[free]] = candidate[free]
+        taken = taken.append(pd.Index(candidate[free]))
+        positions, base = positions[~free], base[~free].reset_index(drop=True)
+        number, step = number[~free] + step[~free], step[~free]
+    return pd.Series(values, index=ids.index, dtype=object)

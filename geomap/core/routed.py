@@ -25,6 +25,7 @@ import pandas as pd
 import pyogrio
 
 from geomap._version import __version__
+from geomap.core.categories import load_categories
 from geomap.core.owners import OwnerRegistry, load_owner_layer, registry_from_frame
 from geomap.core.periods import local_dates, parse_date
 from geomap.errors import InputError
@@ -120,7 +121,7 @@ class RoutedData:
         ...                       registry="data/owners.toml", crs="EPSG:3011")
         >>> data = RoutedData.from_result(result)
         >>> data.synthetic, len(data.remarks), data.run_info["working_crs"]
-        (True, 19, 'EPSG:3011')
+        (True, 20, 'EPSG:3011')
         """
         registry = result.registry
         info = {
@@ -153,7 +154,7 @@ class RoutedData:
         ...                       registry="data/owners.toml", crs="EPSG:3011")
         >>> out = RoutedData.from_result(result).write(Path(tempfile.mkdtemp()) / "routed.gpkg")
         >>> len(read_routed(out).remarks)
-        19
+        20
         """
         target = Path(path)
         with _fast_sqlite():
@@ -351,7 +352,8 @@ def filter_remarks(
         First and last day (inclusive, local date). Remarks without a timestamp are dropped when
         either limit is given.
     categories : sequence of str, optional
-        Category codes or Swedish labels (case-insensitive).
+        Category codes, Swedish labels or aliases of the category vocabulary (case-insensitive;
+        ``graffiti`` selects ``klotter``).
     owner_ids : sequence of str, optional
         Owner ids. The special value ``"-"`` selects unrouted remarks.
 
@@ -402,14 +404,24 @@ def _date_mask(
 
 
 def _category_mask(remarks: pd.DataFrame, categories: Sequence[str]) -> np.ndarray:
+    """Select remarks of ``categories``: codes, Swedish labels or aliases of the vocabulary."""
     codes = remarks["category"].astype("string").str.casefold()
     labels = remarks["category_label"].astype("string").str.casefold()
-    wanted = {c.strip().casefold() for c in categories}
-    unknown = sorted(w for w in wanted if not (codes.eq(w).any() or labels.eq(w).any()))
+    given = pd.Series([str(c).strip() for c in categories], dtype=object)
+    # An alias (graffiti) or a label in other case or without å/ä/ö names the code (klotter).
+    vocabulary = load_categories().normalise(given)
+    coded = vocabulary["category"].where(vocabulary["known"], given).str.casefold()
+    wanted = set(given.str.casefold()) | set(coded)
+    present = set(codes.dropna()) | set(labels.dropna())
+    unknown = [
+        name
+        for name, code in zip(given, coded, strict=True)
+        if name.casefold() not in present and code not in present
+    ]
     if unknown:
         msg = (
             f"`categories`: {', '.join(map(repr, unknown))} not found in the remarks; "
-            f"known: {', '.join(_known(remarks['category']))}"
+            f"known: {', '.join(_known(remarks['category']))} (a code, a Swedish label or an alias)"
         )
         raise InputError(msg)
     return (codes.isin(wanted) | labels.isin(wanted)).fillna(False).to_numpy(dtype=bool)

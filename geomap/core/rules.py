@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geomap.core.categories import Categories, load_categories
 from geomap.errors import ConfigError
-from geomap.io.tomlfile import load_toml
+from geomap.io.tomlfile import ConfigEntry, load_toml, shown, table_array
 
 __all__ = ["CategoryRule", "apply_rules", "load_rules"]
 
@@ -29,41 +30,75 @@ class CategoryRule:
     note: str = ""
 
 
-def load_rules(path: str | os.PathLike[str]) -> list[CategoryRule]:
+def load_rules(
+    path: str | os.PathLike[str], *, categories: Categories | None = None
+) -> list[CategoryRule]:
     r"""Load category rules from TOML (``[[rule]]`` with category, owner, optional match and note).
+
+    Parameters
+    ----------
+    path : path-like
+        The rules file (UTF-8, UTF-16 or cp1252).
+    categories : Categories, optional
+        The vocabulary the remarks are normalised with (default: the packaged one). A rule's
+        ``category`` may be a code, a Swedish label or an alias; it is stored as the code. A
+        category that is none of these could never match and is refused.
+
+    Raises
+    ------
+    ConfigError
+        A malformed entry, an unknown category or an invalid ``match`` regular expression; the
+        message names the file, the rule and the fix.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "rules.toml"
-    >>> _ = p.write_text('[[rule]]\ncategory = "belysning"\nowner = "belysningsenheten"\n')
-    >>> load_rules(p)[0].owner
-    'belysningsenheten'
+    >>> _ = p.write_text('[[rule]]\ncategory = "Trasig belysning"\nowner = "belysningsenheten"\n')
+    >>> load_rules(p)[0]
+    CategoryRule(category='belysning', owner='belysningsenheten', match=None, note='')
     """
     where = str(path)
+    vocabulary = categories if categories is not None else load_categories()
     data = load_toml(path, what="rules file", argument="rules")
-    rules = []
-    for i, entry in enumerate(data.get("rule", []), start=1):
-        missing = [k for k in ("category", "owner") if not str(entry.get(k, "")).strip()]
-        if missing:
-            msg = f"{where}: [[rule]] number {i} lacks {', '.join(missing)}"
-            raise ConfigError(msg)
-        match = entry.get("match")
-        if match is not None:
-            try:
-                re.compile(str(match))
-            except re.error as exc:
-                msg = f"{where}: [[rule]] number {i} has an invalid match pattern {match!r} ({exc})"
-                raise ConfigError(msg) from None
-        rules.append(
-            CategoryRule(
-                category=str(entry["category"]),
-                owner=str(entry["owner"]),
-                match=None if match is None else str(match),
-                note=str(entry.get("note", "")),
-            )
+    entries = table_array(data, "rule", where=where, what="rule")
+    return [_rule(values, i, where, vocabulary) for i, values in enumerate(entries, start=1)]
+
+
+def _rule(
+    values: dict[str, object], number: int, where: str, vocabulary: Categories
+) -> CategoryRule:
+    """Check one ``[[rule]]`` table and return its rule, with the category as a code."""
+    entry = ConfigEntry(values, where=where, label=f"[[rule]] number {number}")
+    missing = [k for k in ("category", "owner") if k not in values]
+    if missing:
+        msg = f"{where}: [[rule]] number {number} lacks {' and '.join(missing)}; add them"
+        raise ConfigError(msg)
+    raw = entry.text("category", required=True)
+    owner = entry.text("owner", required=True)
+    entry.label = f"[[rule]] number {number} ({shown(raw, limit=40)} → {shown(owner, limit=40)})"
+    entry.warn_unknown(("category", "owner", "match", "note"))
+    found = vocabulary.find(raw)
+    if found is None:
+        msg = (
+            f"{where}: {entry.label}: category {shown(raw)} is not in the category vocabulary, "
+            f"so the rule could never match; use one of {', '.join(vocabulary.codes())} "
+            "(or one of their labels or aliases)"
         )
-    return rules
+        raise ConfigError(msg)
+    match = entry.text("match", default="") if "match" in values else None
+    if match is not None:
+        try:
+            re.compile(match)
+        except re.error as exc:
+            msg = (
+                f"{where}: {entry.label}: match = {shown(match)} is not a valid regular "
+                f"expression ({exc}); fix it, or escape special characters with \\"
+            )
+            raise ConfigError(msg) from None
+    return CategoryRule(
+        category=found.code, owner=owner, match=match or None, note=entry.text("note")
+    )
 
 
 def apply_rules(

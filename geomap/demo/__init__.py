@@ -1,8 +1,9 @@
 """Synthetic demo data for geomap, built on real SCB RegSO 2025 geography of Huddinge.
 
 Everything except the RegSO GeoPackage is synthetic: invented parcels, owners' areas,
-maintenance agreements, incidents and safety-walk remarks. ``generate`` writes the files that
-``make demo`` routes; with large ``points``/``parcels`` it makes benchmark data.
+maintenance agreements, the municipality's street space, incidents and safety-walk remarks.
+``generate`` writes the files that ``make demo`` routes; with large ``points``/``parcels`` it
+makes benchmark data.
 
 Examples
 --------

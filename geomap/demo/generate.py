@@ -30,7 +30,8 @@ from .hard_cases import build_hard_cases
 from .parcels import build_parcels
 from .registry import SYNTHETIC_LABEL, owners_toml, rules_toml
 from .remarks import build_incidents
-from .responsibility import build_responsibility
+from .responsibility import build_responsibility, responsibility_layer
+from .streets import build_streets
 from .walks import WALK_CRS, build_walks
 from .write import write_export_csv, write_gpkg
 
@@ -47,7 +48,11 @@ _SYNTH = "SYNTETISKA DEMODATA (geomap demo-data)"
 
 @dataclass(frozen=True)
 class DemoData:
-    """The generated demo tables (all synthetic except ``geography``)."""
+    """The generated demo tables (all synthetic except ``geography``).
+
+    ``responsibility`` is the whole ``driftansvar`` layer: the agreements (``typ`` =
+    ``driftavtal``) and then the municipality's street and square space, one row per RegSO.
+    """
 
     seed: int
     year: int
@@ -119,13 +124,14 @@ def build(
         bar.update()
         ps = build_parcels(streams[0], geo, n_parcels=parcels)
         bar.update()
-        resp = build_responsibility(streams[1], ps.parcels)
+        agreements = build_responsibility(streams[1], ps.parcels)
+        street_space = build_streets(ps, geo.districts)
         bar.update()
         incidents, xy = build_incidents(streams[2], geo, ps.land, n=points, year=year)
         bar.update()
         walks = build_walks(streams[3], ps.parcels, ps.land)
         bar.update()
-        hard = build_hard_cases(streams[4], ps, resp, geo.outline)
+        hard = build_hard_cases(streams[4], ps, agreements, geo.outline, streets=street_space)
         bar.update()
     log.info("built %d parcels, %d incidents (seed %d)", len(ps.parcels), points, seed)
     return DemoData(
@@ -133,7 +139,7 @@ def build(
         year=year,
         geography=geo,
         parcels=ps.parcels.drop(columns=["regso"]),
-        responsibility=resp,
+        responsibility=responsibility_layer(agreements, street_space),
         incidents=incidents,
         incident_xy=xy,
         walks=walks,
@@ -268,7 +274,10 @@ def _write_all(
             data.responsibility,
             out / "driftansvar_synthetic.gpkg",
             layer="driftansvar",
-            description=f"{_SYNTH}: driftansvar enligt påhittade avtal",
+            description=(
+                f"{_SYNTH}: driftansvar enligt påhittade avtal och kommunens gatu- och torgmark "
+                "(allmän plats, kommunalt huvudmannaskap)"
+            ),
             metadata=meta,
             geometry_type="MultiPolygon",
         )

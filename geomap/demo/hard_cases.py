@@ -35,11 +35,27 @@ def build_hard_cases(
     ps: ParcelSet,
     responsibility: gpd.GeoDataFrame,
     kommun: shapely.Geometry,
+    *,
+    streets: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Build the hard cases: one row per case.
 
     Columns ``arendenr``, ``datum``, ``kategori``, ``beskrivning``, ``plats``, ``E``, ``N``
     (EPSG:3011, NaN when empty), ``kalla``, ``testfall``, ``fall``, ``syntetisk``.
+
+    Parameters
+    ----------
+    rng
+        Random generator (street points).
+    ps
+        The generated parcels.
+    responsibility
+        The agreement polygons (``driftavtal``), not the street space.
+    kommun
+        The municipality's outline.
+    streets
+        The municipality's street space (:func:`geomap.demo.streets.build_streets`): the street
+        cases are placed inside it, the shore case outside it.
 
     Examples
     --------
@@ -51,7 +67,7 @@ def build_hard_cases(
     >>> ps = build_parcels(rng, geo, n_parcels=300)
     >>> resp = build_responsibility(rng, ps.parcels)
     >>> cases = build_hard_cases(rng, ps, resp, geo.outline)
-    >>> "grans_delad_kant" in set(cases["testfall"])
+    >>> {"grans_delad_kant", "gata_kort", "narmast_strand"} <= set(cases["testfall"])
     True
     """
     parcels = ps.parcels
@@ -108,12 +124,14 @@ def build_hard_cases(
     if ps.shared_edges:  # always with >= 100 parcels; guard for hand-made parcel sets
         _add_boundary_cases(add, ps, geoms, owner, fastighet)
 
-    for code, lo, hi in (("narmast_gata_kort", 3.0, 6.0), ("narmast_gata_lang", 8.0, 20.0)):
-        pt, dist, near = _street_point(rng, ps, kommun, lo, hi)
+    street_union = None if streets is None else shapely.union_all(streets.geometry.to_numpy())
+    for code, lo, hi in (("gata_kort", 3.0, 6.0), ("gata_lang", 8.0, 20.0)):
+        pt, dist, near = _street_point(rng, ps, kommun, lo, hi, street=street_union)
         add(
             code,
-            f"I gatumark utanför alla fastigheter, {_sv(dist)} m från {fastighet[near]} "
-            f"({owner[near]}): ska gå till närmaste ägare (nearest) inom 25 m.",
+            f"I gatumark (allmän plats) utanför alla fastigheter, {_sv(dist)} m från "
+            f"{fastighet[near]} ({owner[near]}): kommunen är huvudman, ska gå till "
+            "huddinge_kommun via driftansvar (responsibility), inte till närmaste ägare.",
             pt,
             kategori="Nedskräpning",
             beskrivning="Skräp längs gatan",
@@ -129,6 +147,17 @@ def build_hard_cases(
         kategori="Nedskräpning",
         beskrivning="Flytande skräp i sjön",
     )
+    shore = _shore_point(ps, street_union)
+    if shore is not None:
+        pt, dist, near = shore
+        add(
+            "narmast_strand",
+            f"I sjön nära stranden, utanför gatumarken, {_sv(dist)} m från {fastighet[near]} "
+            f"({owner[near]}): ska gå till närmaste ägare (nearest) inom 25 m.",
+            pt,
+            kategori="Nedskräpning",
+            beskrivning="Skräp i vattnet vid stranden",
+        )
 
     to_local = Transformer.from_crs("EPSG:4326", WORKING_CRS, always_xy=True)
     sthlm = to_local.transform(_STOCKHOLM[1], _STOCKHOLM[0])
@@ -337,12 +366,25 @@ def _offset_into(
 
 
 def _street_point(
-    rng: np.random.Generator, ps: ParcelSet, kommun: shapely.Geometry, lo: float, hi: float
+    rng: np.random.Generator,
+    ps: ParcelSet,
+    kommun: shapely.Geometry,
+    lo: float,
+    hi: float,
+    *,
+    street: shapely.Geometry | None = None,
 ) -> tuple[tuple[float, float], float, int]:
-    """Return a point in street space ``lo``–``hi`` m from the nearest parcel, one owner within reach."""
+    """Return a point in street space ``lo``–``hi`` m from the nearest parcel, one owner within reach.
+
+    With ``street`` the point lies inside it and the nearest parcel is not the municipality's (so
+    routing by responsibility visibly differs from routing to the nearest owner).
+    """
     geoms = ps.parcels.geometry.to_numpy()
     owner = ps.parcels["owner"].to_numpy()
     ok_parcel = ps.parcels["testfall"].isna().to_numpy()
+    if street is not None:
+        ok_parcel = ok_parcel & (owner != "huddinge_kommun")
+        shapely.prepare(street)
     tree = shapely.STRtree(geoms)
     inner_kommun = shapely.buffer(kommun, -40.0)
     lakes = shapely.buffer(shapely.union_all(ps.lakes), 40.0)
@@ -366,6 +408,8 @@ def _street_point(
         inside_any[hit_pt] = True
         keep = ~inside_any & shapely.contains_xy(inner_kommun, xy[:, 0], xy[:, 1])
         keep &= ~shapely.contains_xy(lakes, xy[:, 0], xy[:, 1])
+        if street is not None:
+            keep &= shapely.contains_xy(street, xy[:, 0], xy[:, 1])
         idx_pt, idx_near = tree.query_nearest(pts[keep], all_matches=False, return_distance=False)
         cand = np.flatnonzero(keep)[idx_pt]
         dist = shapely.distance(pts[cand], geoms[idx_near])
@@ -395,3 +439,40 @@ def _just_outside(
         if not shapely.contains(kommun, pt) and _nearest_distance(pt, geoms) > 60.0:
             return round(px, 3), round(py, 3)
     return round(px, 3), round(py, 3)
+
+
+def _shore_point(
+    ps: ParcelSet, street: shapely.Geometry | None, *, depth: float = 5.0, hi: float = 20.0
+) -> tuple[tuple[float, float], float, int] | None:
+    """Return a point ``depth`` m out in a lake, at most ``hi`` m from one owner's parcel.
+
+    The point lies outside the parcels and outside ``street`` (water is no street space), so it
+    is a real gap: routing must fall back to the nearest owner. The nearest such point on the
+    last lake's shore is taken (no randomness); None when no shore is near enough to a parcel.
+    """
+    geoms = shapely.make_valid(ps.parcels.geometry.to_numpy())
+    owner = ps.parcels["owner"].to_numpy()
+    ok_parcel = ps.parcels["testfall"].isna().to_numpy()
+    tree = shapely.STRtree(geoms)
+    for lake in ps.lakes[::-1]:
+        inner = shapely.buffer(lake, -depth)
+        if shapely.is_empty(inner):
+            continue
+        rings = shapely.get_exterior_ring(shapely.get_parts(inner))
+        pts = shapely.line_interpolate_point(
+            rings[:, None], np.linspace(0.0, 1.0, 720, endpoint=False)[None, :], normalized=True
+        ).ravel()
+        keep = np.ones(len(pts), dtype=np.bool_)
+        keep[tree.query(pts, predicate="intersects")[0]] = False
+        if street is not None:
+            keep &= ~shapely.intersects(pts, street)
+        idx_pt, near = tree.query_nearest(pts[keep], all_matches=False)
+        cand = np.flatnonzero(keep)[idx_pt]
+        dist = shapely.distance(pts[cand], geoms[near])
+        for i in np.argsort(dist, kind="stable"):
+            if dist[i] > hi:
+                break
+            reach = tree.query(pts[cand[i]], predicate="dwithin", distance=float(dist[i]) + 3.0)
+            if ok_parcel[near[i]] and len(set(owner[reach])) == 1:
+                return _xy(pts[cand[i]]), float(dist[i]), int(near[i])
+    return None

@@ -5,7 +5,8 @@ Construction (all vectorised with shapely 2):
 1. parcel seeds are drawn inside the municipality, denser in built-up RegSO;
 2. their Voronoi cells are grouped into blocks (each seed joins the nearest of a random subset);
 3. each block is shrunk by half a street width (3–6 m, main streets 10 m), so the space between
-   blocks is *not* covered: street space, where remarks must go to the nearest parcel;
+   blocks is *not* covered by parcels: street space, which :mod:`geomap.demo.streets` turns into
+   the municipality's street and square polygons (a responsibility, not ownership);
 4. parcels are the Voronoi cells clipped to their shrunk block, so neighbours in a block share
    edges;
 5. a few synthetic lakes (more than 60 m wide) are cut out and a 40 m state-road corridor
@@ -71,6 +72,8 @@ class ParcelSet:
         Lake polygons (uncovered water).
     land : shapely.Geometry
         Municipality minus lakes.
+    corridor : shapely.Geometry
+        The state-road corridor (Trafikverket's road parcels lie inside it).
     shared_edges : list of SharedEdge
         Edges between parcels of different owners, longest first, none touching a deliberate case.
     overlap_points : numpy.ndarray
@@ -82,6 +85,7 @@ class ParcelSet:
     parcels: gpd.GeoDataFrame
     lakes: np.ndarray
     land: shapely.Geometry
+    corridor: shapely.Geometry
     shared_edges: list[SharedEdge]
     overlap_points: np.ndarray
     bowtie_point: tuple[float, float]
@@ -154,6 +158,7 @@ def build_parcels(rng: np.random.Generator, geo: Geography, *, n_parcels: int = 
         parcels=frame,
         lakes=lakes,
         land=land,
+        corridor=corridor,
         shared_edges=edges,
         overlap_points=overlap_points,
         bowtie_point=bowtie_point,

@@ -1,7 +1,8 @@
 """Synthetic maintenance-responsibility polygons (*driftansvar*): who maintains ≠ who owns.
 
 Each polygon lies on a parcel owned by someone else, with a made-up agreement text, e.g. the
-municipality maintains a park strip on Huge's land.
+municipality maintains a park strip on Huge's land. :func:`responsibility_layer` adds the
+municipality's street and square space (:mod:`geomap.demo.streets`) to make the demo layer.
 """
 
 from __future__ import annotations
@@ -10,11 +11,21 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from geomap.core.crs import WORKING_CRS
 
-__all__ = ["AGREEMENTS", "Agreement", "build_responsibility"]
+__all__ = [
+    "AGREEMENTS",
+    "AGREEMENT_TYPE",
+    "Agreement",
+    "build_responsibility",
+    "responsibility_layer",
+]
+
+#: Column ``typ`` of the agreement polygons.
+AGREEMENT_TYPE = "driftavtal"
 
 
 @dataclass(frozen=True)
@@ -143,5 +154,29 @@ def build_responsibility(rng: np.random.Generator, parcels: gpd.GeoDataFrame) ->
         rows["markagare"].append(ag.land_owner)
         rows["fastighet"].append(parcels["fastighet"].iloc[pick])
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=WORKING_CRS)
+    frame.insert(1, "namn", "avtal " + frame["fastighet"].astype(str))
+    frame.insert(2, "typ", AGREEMENT_TYPE)
     frame["syntetisk"] = "ja"
     return frame
+
+
+def responsibility_layer(
+    agreements: gpd.GeoDataFrame, streets: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Return the demo's responsibility layer: the agreements first, then the street space.
+
+    Examples
+    --------
+    >>> from geomap.demo.geography import load_geography
+    >>> from geomap.demo.parcels import build_parcels
+    >>> from geomap.demo.streets import build_streets
+    >>> geo = load_geography()
+    >>> ps = build_parcels(np.random.default_rng(1), geo, n_parcels=300)
+    >>> layer = responsibility_layer(
+    ...     build_responsibility(np.random.default_rng(1), ps.parcels), build_streets(ps, geo.districts)
+    ... )
+    >>> sorted(layer["typ"].unique())
+    ['allmän plats (gata/torg), kommunalt huvudmannaskap', 'driftavtal']
+    """
+    frame = pd.concat([agreements, streets[list(agreements.columns)]], ignore_index=True)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=agreements.crs)

@@ -1,10 +1,12 @@
 """The one writer of Swedish spreadsheet files: CSV as Swedish Excel reads it, and XLSX.
 
-CSV: ``;`` between fields, decimal comma, UTF-8 with BOM, CRLF line ends. XLSX: one sheet per
-table with a bold, frozen header row, an autofilter and column widths from the content. In both,
-text that a spreadsheet would run as a formula is neutralised (see
-:func:`geomap.io.sanitize.neutralise_formulas`); in XLSX, control characters (which the format
-cannot hold) are removed and text longer than a cell holds (32,767 characters) is cut.
+CSV: ``;`` between fields, decimal comma, UTF-8 with BOM, CRLF line ends, date-times as
+``2025-06-01 14:30``. XLSX: one sheet per table with a bold, frozen header row, an autofilter,
+column widths from the content, real date-times (``yyyy-mm-dd hh:mm``) and, where asked, link
+columns as hyperlink cells. In both, text that a spreadsheet would run as a formula is
+neutralised (see :func:`geomap.io.sanitize.neutralise_formulas`); in XLSX, control characters
+(which the format cannot hold) are removed and text longer than a cell holds (32,767 characters)
+is cut.
 """
 
 from __future__ import annotations
@@ -20,18 +22,41 @@ import pandas as pd
 
 from geomap.io.sanitize import FORMULA_PREFIXES, neutralise_formulas
 
-__all__ = ["EXCEL_MAX_CELL", "EXCEL_MAX_ROWS", "write_csv", "write_xlsx"]
+__all__ = ["CSV_DATE_FORMAT", "EXCEL_MAX_CELL", "EXCEL_MAX_ROWS", "write_csv", "write_xlsx"]
 
 #: Data rows that fit on one Excel sheet below the header (1,048,576 rows in all).
 EXCEL_MAX_ROWS = 1_048_575
 #: Characters one Excel cell holds.
 EXCEL_MAX_CELL = 32_767
+#: How :func:`write_csv` writes date-times (XLSX cells get ``yyyy-mm-dd hh:mm``).
+CSV_DATE_FORMAT = "%Y-%m-%d %H:%M"
+_XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm"
+_LOCAL_ZONE = "Europe/Stockholm"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MAX_WIDTH = 60
 
 
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+def write_csv(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    date_format: str = CSV_DATE_FORMAT,
+) -> Path:
     r"""Write ``frame`` as a CSV file that Swedish Excel opens as it is.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; its column names are the header.
+    path : str or os.PathLike
+        The file to write (the caller makes it atomic).
+    date_format : str, optional
+        :meth:`~datetime.datetime.strftime` format of date-time columns (``2025-06-01 14:30``);
+        time-zone aware ones are written in Swedish local time first, as in XLSX.
+
+    Returns
+    -------
+    pathlib.Path
 
     Examples
     --------
@@ -40,12 +65,33 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     >>> _ = write_csv(pd.DataFrame({"Mängd": [1.5], "Text": ["=1+1"]}), p)
     >>> p.read_bytes()
     b"\xef\xbb\xbfM\xc3\xa4ngd;Text\r\n1,5;'=1+1\r\n"
+    >>> when = pd.to_datetime(["2025-06-01 14:30:59", None])
+    >>> _ = write_csv(pd.DataFrame({"Id": ["a", "b"], "Datum och tid": when}), p)
+    >>> p.read_text(encoding="utf-8-sig").splitlines()
+    ['Id;Datum och tid', 'a;2025-06-01 14:30', 'b;']
     """
     target = Path(path)
-    neutralise_formulas(frame).to_csv(
-        target, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n"
+    neutralise_formulas(_local_times(frame)).to_csv(
+        target,
+        sep=";",
+        decimal=",",
+        index=False,
+        encoding="utf-8-sig",
+        lineterminator="\r\n",
+        date_format=date_format,
     )
     return target
+
+
+def _local_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with time-zone aware date-times as naive Swedish local time."""
+    aware = [c for c, kind in frame.dtypes.items() if isinstance(kind, pd.DatetimeTZDtype)]
+    if not aware:
+        return frame
+    out = frame.copy()
+    for column in aware:
+        out[column] = out[column].dt.tz_convert(_LOCAL_ZONE).dt.tz_localize(None)
+    return out
 
 
 def write_xlsx(
@@ -54,6 +100,7 @@ def write_xlsx(
     *,
     title: str = "",
     number_formats: Mapping[str, str] | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> Path:
     r"""Write each table of ``sheets`` (sheet name → table) as a sheet of one XLSX file.
 
@@ -67,7 +114,13 @@ def write_xlsx(
         Document title (file properties).
     number_formats : mapping of str to str, optional
         Excel number format per column name (e.g. ``{"Mängd": "#,##0.00"}``); datetimes get
-        ``yyyy-mm-dd hh:mm`` unless given.
+        ``yyyy-mm-dd hh:mm`` unless given. Excel shows the decimal separator of its locale.
+    links : mapping of str to str, optional
+        Link columns: column name → the text each of its cells shows. The column holds the link
+        targets (URLs, or paths relative to the file); a cell with a target becomes a hyperlink
+        with that text, a cell without one stays empty. A ``#fragment`` of a target is stored as
+        Excel stores it, as the link's location (sub-address): ``a.html#x`` has target
+        ``a.html`` and location ``x``.
 
     Returns
     -------
@@ -80,48 +133,83 @@ def write_xlsx(
     >>> _ = write_xlsx({"Lista": pd.DataFrame({"Text": ["ok\x0b", "@SUM(A1)"]})}, p)
     >>> [c.value for c in openpyxl.load_workbook(p)["Lista"]["A"]]
     ['Text', 'ok', "'@SUM(A1)"]
+    >>> table = pd.DataFrame({"Karta": ["a.html#anmarkning=A%201", None]})
+    >>> _ = write_xlsx({"Lista": table}, p, links={"Karta": "Visa på kartan"})
+    >>> cell = openpyxl.load_workbook(p)["Lista"]["A2"]
+    >>> cell.value, cell.hyperlink.target, cell.hyperlink.location
+    ('Visa på kartan', 'a.html', 'anmarkning=A%201')
     """
     from openpyxl import Workbook  # imported here: only spreadsheet writing needs it
 
     book = Workbook(write_only=True)
     for name, frame in sheets.items():
-        _write_sheet(book, name, neutralise_formulas(frame), dict(number_formats or {}))
+        _write_sheet(book, name, frame, dict(number_formats or {}), dict(links or {}))
     book.properties.title = title
     target = Path(path)
     book.save(target)
     return target
 
 
-def _write_sheet(book: Any, name: str, frame: pd.DataFrame, formats: dict[str, str]) -> None:
+def _write_sheet(
+    book: Any, name: str, frame: pd.DataFrame, formats: dict[str, str], links: dict[str, str]
+) -> None:
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title=name[:31])
-    columns = [_excel_values(frame[c]) for c in frame.columns]
+    safe = neutralise_formulas(frame)
+    columns = [_excel_values(safe.iloc[:, i]) for i in range(frame.shape[1])]
+    targets: dict[int, list[Any]] = {}
+    for i, column in enumerate(frame.columns):
+        if str(column) in links:  # targets unneutralised: a hyperlink target is never run
+            targets[i] = _excel_values(frame.iloc[:, i].astype("string"))
+            columns[i] = [None if t is None else links[str(column)] for t in targets[i]]
+    _lay_out(sheet, frame, columns)
+    sheet.append(_header(sheet, frame.columns))
+    styled = {
+        i: wanted
+        for i, column in enumerate(frame.columns)
+        if (wanted := _number_format(frame.iloc[:, i], formats.get(str(column))))
+    }
+    if not styled and not targets:
+        for row in zip(*columns, strict=True):
+            sheet.append(row)
+        return
+    for r, row in enumerate(zip(*columns, strict=True)):
+        cells = _styled_row(sheet, row, styled, WriteOnlyCell)
+        for i, values in targets.items():
+            if values[r] is not None:
+                cells[i] = _link_cell(sheet, row[i], values[r], WriteOnlyCell)
+        sheet.append(cells)
+
+
+def _lay_out(sheet: Any, frame: pd.DataFrame, columns: list[list[Any]]) -> None:
+    """Set column widths from the content, freeze the header row and add an autofilter."""
+    from openpyxl.utils import get_column_letter
+
     for index, (header, values) in enumerate(zip(frame.columns, columns, strict=True), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _width(header, values)
     sheet.freeze_panes = "A2"
     if len(frame.columns):
         last = f"{get_column_letter(len(frame.columns))}{len(frame) + 1}"
         sheet.auto_filter.ref = f"A1:{last}"
+
+
+def _header(sheet: Any, names: pd.Index) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     bold = Font(bold=True)
     cells = []
-    for column in frame.columns:
+    for column in names:
         text = str(column)
         cell = WriteOnlyCell(sheet, value="'" + text if text.startswith(FORMULA_PREFIXES) else text)
         cell.font = bold
         cells.append(cell)
-    sheet.append(cells)
-    styled: dict[int, str] = {}
-    for i, column in enumerate(frame.columns):
-        wanted = formats.get(str(column)) or (
-            "yyyy-mm-dd hh:mm" if _is_datetime(frame[column]) else None
-        )
-        if wanted:
-            styled[i] = wanted
-    for row in zip(*columns, strict=True):
-        sheet.append(_styled_row(sheet, row, styled, WriteOnlyCell) if styled else row)
+    return cells
+
+
+def _number_format(series: pd.Series, given: str | None) -> str | None:
+    return given or (_XLSX_DATE_FORMAT if _is_datetime(series) else None)
 
 
 def _styled_row(
@@ -135,6 +223,17 @@ def _styled_row(
     return out
 
 
+def _link_cell(sheet: Any, text: Any, target: str, cell_type: Any) -> Any:
+    """Return a hyperlink cell; a ``#fragment`` goes where Excel keeps it (its sub-address)."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    address, _, fragment = target.partition("#")
+    cell = cell_type(sheet, value=text)
+    cell.hyperlink = Hyperlink(ref="", target=address or None, location=fragment or None)
+    cell.style = "Hyperlink"
+    return cell
+
+
 def _is_datetime(series: pd.Series) -> bool:
     return bool(pd.api.types.is_datetime64_any_dtype(series))
 
@@ -144,7 +243,7 @@ def _excel_values(series: pd.Series) -> list[Any]:
     if _is_datetime(series):
         values = series
         if isinstance(series.dtype, pd.DatetimeTZDtype):
-            values = series.dt.tz_convert("Europe/Stockholm").dt.tz_localize(None)
+            values = series.dt.tz_convert(_LOCAL_ZONE).dt.tz_localize(None)
         return [None if pd.isna(v) else v.to_pydatetime() for v in values]
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         text = series.astype("string")

@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pandas as pd
 
 from geomap.core.resources import layers_dir
 from geomap.errors import ConfigError
+from geomap.io.tomlfile import ConfigEntry, load_toml, read_config_text, shown, toml_type
 
 from .vocabulary import Vocabulary
 
@@ -101,18 +101,21 @@ class OwnerProfile:
 
 def _owners_file(path: str | os.PathLike[str] | None) -> tuple[Path, dict[str, dict[str, object]]]:
     source = Path(path) if path is not None else layers_dir() / "owners.toml"
-    try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        msg = f"{source}: owner profile file not found; pass an existing owners.toml"
-        raise ConfigError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{source}: not valid TOML ({exc}); fix the syntax"
-        raise ConfigError(msg) from None
+    data = load_toml(source, what="owner profile file", argument="owners_path")
     owners = data.get("owner", {})
     if not isinstance(owners, dict):
-        msg = f"{source}: [owner.<id>] tables expected; see layers/owners.toml"
+        msg = (
+            f"{source}: owner = {shown(owners)} is {toml_type(owners)}; write one "
+            "[owner.<id>] table per owner, see layers/owners.toml"
+        )
         raise ConfigError(msg)
+    for owner, entry in owners.items():
+        if not isinstance(entry, dict):
+            msg = (
+                f"{source}: owner.{owner} = {shown(entry)} is {toml_type(entry)}; write it as "
+                f"an [owner.{owner}] table with name, code_column, id_column and crosswalk"
+            )
+            raise ConfigError(msg)
     return source, owners
 
 
@@ -133,7 +136,10 @@ def load_crosswalk(
     path: str | os.PathLike[str] | None = None,
     vocabulary: Vocabulary | None = None,
 ) -> Crosswalk:
-    """Read an owner's crosswalk CSV (``local_code``, ``shared_code``; UTF-8, ``,`` or ``;``).
+    """Read an owner's crosswalk CSV (``local_code``, ``shared_code``).
+
+    The file may be UTF-8 (with or without BOM), UTF-16 or cp1252, with ``,``, ``;`` or tab
+    between the fields (as Excel saves it).
 
     Parameters
     ----------
@@ -169,16 +175,15 @@ def load_crosswalk(
 
 def _crosswalk_rows(source: Path, owner: str) -> Iterator[tuple[int, str, str]]:
     """Yield (line number, local code, shared code) of each non-blank row of a crosswalk CSV."""
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not source.is_file():
         msg = (
             f"{source}: crosswalk for owner {owner!r} not found; create it or pass its file "
             "(`path`, or `crosswalk_path` of load_owner)"
         )
-        raise ConfigError(msg) from None
+        raise ConfigError(msg)
+    text = read_config_text(source, what="crosswalk", argument="path")
     header = text.split("\n", 1)[0]
-    dialect = ";" if header.count(";") > header.count(",") else ","
+    dialect = max((",", ";", "\t"), key=header.count)  # Excel's "Unicode text" is tab-separated
     reader = csv.DictReader(io.StringIO(text), delimiter=dialect)
     missing = {"local_code", "shared_code"} - set(reader.fieldnames or ())
     if missing:
@@ -245,12 +250,15 @@ def load_owner(
             "or add an [owner.<id>] table"
         )
         raise UnknownOwnerError(msg)
-    base = source.parent
-    crosswalk_file = crosswalk_path or base / str(entry.get("crosswalk", f"crosswalks/{owner}.csv"))
+    values = ConfigEntry(entry, where=str(source), label=f"[owner.{owner}]")
+    default_file = f"crosswalks/{owner}.csv"
+    crosswalk_file = crosswalk_path or source.parent / values.text(
+        "crosswalk", default=default_file
+    )
     return OwnerProfile(
         owner=owner,
-        name=str(entry.get("name", owner)),
-        code_column=code_column or str(entry.get("code_column", "")),
-        id_column=str(entry.get("id_column", "")),
+        name=values.text("name", default=owner),
+        code_column=code_column or values.text("code_column"),
+        id_column=values.text("id_column"),
         crosswalk=load_crosswalk(owner, path=crosswalk_file, vocabulary=vocabulary),
     )

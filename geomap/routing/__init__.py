@@ -6,7 +6,7 @@ Examples
 >>> result = route("data/hard_cases_synthetic.csv", owners="data/owners_synthetic.gpkg",
 ...                registry="data/owners.toml", crs="EPSG:3011")
 >>> result.summary.total
-19
+20
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ so it can run partitioned (e.g. with dask-geopandas ``map_partitions``) without 
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -75,9 +77,14 @@ class Router:
         >>> Router.build(reg, owners).owners.owner_ids.tolist()
         ['a']
         """
-        if tolerance < 0 or max_distance < 0:
-            msg = f"tolerance and max_distance must be ≥ 0, got {tolerance} and {max_distance}"
-            raise ConfigError(msg)
+        for argument, value in (("tolerance", tolerance), ("max_distance", max_distance)):
+            number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            if not (number and math.isfinite(value) and value >= 0):
+                msg = (
+                    f"`{argument}`: got {value!r}; tolerance and max_distance must be ≥ 0 and "
+                    "finite, in metres"
+                )
+                raise ConfigError(msg)
         priority = {o.id: o.priority for o in registry.owners}
         registry.require(owners["owner"], where="owner layer")
         resp_index = None
@@ -194,6 +201,8 @@ def _decide(remarks: gpd.GeoDataFrame, router: Router, loc: Location, xy: np.nda
         )
         in_resp = rloc.owner != NO_OWNER
         owner[in_resp] = _to_registry(rloc.owner, router.responsibility, ids)[in_resp]
+        # Street space between parcels has no land owner; the nearest parcel's is not it.
+        land[in_resp & ~loc.inside] = len(ids)
         method[in_resp] = RESPONSIBILITY
         distance[in_resp] = 0.0
     rule_hit = np.full(len(remarks), -1, dtype="int64")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import shapely
 from pyproj import CRS
 
 from geomap.core.categories import Categories, load_categories
-from geomap.core.crs import WORKING_CRS, parse_crs
+from geomap.core.crs import WORKING_CRS, parse_working_crs
 from geomap.core.owners import (
     OwnerLayer,
     OwnerRegistry,
@@ -23,12 +24,19 @@ from geomap.core.owners import (
     owner_layer_from_frame,
     registry_from_ids,
 )
-from geomap.core.remarks import MODEL_COLUMNS, build_remarks
+from geomap.core.remarks import MODEL_COLUMNS, build_remarks, remark_fields, unique_ids
 from geomap.core.rules import CategoryRule, load_rules
 from geomap.core.spatial import PolygonIndex
 from geomap.errors import ConfigError, InputError
 from geomap.routing.engine import Router, route_chunk
-from geomap.routing.readers import ReadInfo, concat_frames, read_remarks
+from geomap.routing.readers import (
+    MAX_INPUT_COLUMNS,
+    ReadInfo,
+    concat_frames,
+    read_frame,
+    read_remarks,
+)
+from geomap.routing.reasons import add_flag, protocol_owner_differs
 from geomap.routing.summary import RouteSummary, summarise
 
 __all__ = ["RouteResult", "route"]
@@ -47,12 +55,14 @@ class RouteResult:
 
 
 PathLike = str | os.PathLike[str]
+#: What ``inputs`` may hold: remark files and (Geo)DataFrames of remarks.
+Input = PathLike | pd.DataFrame
 #: The values of ``source`` a remark can have.
 SOURCES = ("lagesbild", "trygghetsvandring", "felanmalan", "other")
 
 
 def route(
-    inputs: PathLike | Sequence[PathLike] | gpd.GeoDataFrame,
+    inputs: Input | Sequence[Input],
     *,
     owners: PathLike | gpd.GeoDataFrame,
     registry: PathLike | OwnerRegistry | None = None,
@@ -74,7 +84,11 @@ def route(
     Parameters
     ----------
     inputs
-        One or more remark files (vector or CSV/XLSX), or a GeoDataFrame of remarks.
+        One or more remark files (vector or CSV/XLSX) or frames: a GeoDataFrame of remarks, or a
+        DataFrame with coordinate columns (named as in a CSV; CRS from ``crs`` or the values), or
+        a list mixing them. Each is read on its own: its columns decide its model fields. A frame
+        that :func:`route` returned can be routed again: its old model and routing columns are
+        derived afresh.
     owners
         Owner polygons (file or GeoDataFrame) with an owner id column.
     registry
@@ -90,7 +104,7 @@ def route(
     source
         Source of remarks whose file does not say (``lagesbild``, ``trygghetsvandring``, ``felanmalan``).
     working_crs
-        CRS for the join and the outputs (SWEREF 99 18 00 by default).
+        CRS for the join and the outputs (SWEREF 99 18 00 by default); projected, in metres.
     tolerance
         Distance (m) within which another owner's land makes a remark a ``boundary`` case.
     max_distance
@@ -112,14 +126,18 @@ def route(
     >>> result = geomap.route("data/hard_cases_synthetic.csv", owners="data/owners_synthetic.gpkg",
     ...                       registry="data/owners.toml", crs="EPSG:3011")
     >>> sorted(result.summary.by_method().items())
-    [('nearest', 2), ('ownership', 12), ('unrouted', 5)]
+    [('nearest', 3), ('ownership', 12), ('unrouted', 5)]
     >>> result.remarks.loc[0, ["remark_id", "owner", "route_method"]].tolist()
     ['SF-01', 'huge_bostader', 'ownership']
     """
-    target = parse_crs(working_crs, argument="working_crs")
-    frame, infos = _read_inputs(inputs, crs=crs, layer=layer, working_crs=target)
-    remarks = build_remarks(
-        frame, categories=categories or load_categories(), source=_source(source)
+    target = parse_working_crs(working_crs)
+    remarks, infos = _read_inputs(
+        inputs,
+        crs=crs,
+        layer=layer,
+        working_crs=target,
+        categories=categories or load_categories(),
+        source=_source(source),
     )
     owner_layer, resp_layer = _polygon_layers(
         owners, responsibility, layer=owners_layer, column=owner_column, crs=target
@@ -134,26 +152,35 @@ def route(
         max_distance=max_distance,
         workers=workers,
     )
-    remarks = _with_routing(remarks, route_chunk(remarks, router))
+    remarks = _with_routing(remarks, route_chunk(remarks, router), router.registry)
     layers = [owner_layer] if resp_layer is None else [owner_layer, resp_layer]
-    summary = summarise(
+    return RouteResult(
+        remarks=remarks,
+        summary=_summary(remarks, router, infos, layers, target),
+        registry=router.registry,
+        owners=owner_layer.frame,
+        responsibility=None if resp_layer is None else resp_layer.frame,
+        inputs=infos,
+    )
+
+
+def _summary(
+    remarks: gpd.GeoDataFrame,
+    router: Router,
+    infos: list[ReadInfo],
+    layers: list[OwnerLayer],
+    working_crs: CRS,
+) -> RouteSummary:
+    return summarise(
         remarks,
         registry=router.registry,
         inputs=infos,
         repaired=sum(x.repaired for x in layers),
         dropped=sum(x.dropped_empty for x in layers),
         overlapping_polygons=_overlapping_owner_polygons(router.owners),
-        working_crs=target,
-        tolerance=tolerance,
-        max_distance=max_distance,
-    )
-    return RouteResult(
-        remarks=remarks,
-        summary=summary,
-        registry=router.registry,
-        owners=owner_layer.frame,
-        responsibility=None if resp_layer is None else resp_layer.frame,
-        inputs=infos,
+        working_crs=working_crs,
+        tolerance=router.tolerance,
+        max_distance=router.max_distance,
     )
 
 
@@ -200,31 +227,99 @@ def _polygon_layers(
 
 
 def _read_inputs(
-    inputs: PathLike | Sequence[PathLike] | gpd.GeoDataFrame,
+    inputs: Input | Sequence[Input],
     *,
     crs: str | int | CRS | None,
     layer: str | int | None,
     working_crs: CRS,
+    categories: Categories,
+    source: str | None,
 ) -> tuple[gpd.GeoDataFrame, list[ReadInfo]]:
-    if isinstance(inputs, gpd.GeoDataFrame):
-        frame = inputs.copy()
-        if frame.crs is None:
-            msg = "inputs: the GeoDataFrame has no CRS; set it with .set_crs(...)"
-            raise InputError(msg)
-        frame = frame.to_crs(working_crs)
-        frame["source_file"] = "<GeoDataFrame>"
-        frame["source_row"] = np.arange(1, len(frame) + 1, dtype="int64")
-        return frame, [ReadInfo(path="<GeoDataFrame>", rows=len(frame), crs=str(working_crs))]
-    paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    if not paths:
-        msg = "inputs: no remark files given; pass at least one file"
+    """Read every input and build its remark model on its own, then concatenate the models.
+
+    A file's model fields are found among its columns that hold values, so an empty
+    ``beskrivning`` does not hide ``anmarkning``; a routed frame is modelled per original file.
+    """
+    items = [inputs] if isinstance(inputs, str | os.PathLike | pd.DataFrame) else list(inputs)
+    if not items:
+        msg = "`inputs`: no remark files given; pass at least one file"
         raise InputError(msg)
-    frames, infos = [], []
-    for path in paths:
-        frame, info = read_remarks(path, crs=crs, layer=layer, working_crs=working_crs)
-        frames.append(frame)
-        infos.append(info)
-    return concat_frames(frames), infos
+    models, infos = [], []
+    for position, item in enumerate(items):
+        frame, read_info = _read_one(
+            item, position=position, count=len(items), crs=crs, layer=layer, working_crs=working_crs
+        )
+        for part, info in _per_file(frame, read_info):
+            info.fields = remark_fields(c for c in part.columns if part[c].notna().any())
+            models.append(
+                build_remarks(
+                    part,
+                    categories=categories,
+                    source=source,
+                    fields=info.fields,
+                    where=info.path,
+                    warnings=info.warnings,
+                )
+            )
+            infos.append(info)
+    remarks = concat_frames(models)
+    remarks["remark_id"] = unique_ids(remarks["remark_id"])
+    _check_total_width(remarks, infos)
+    return remarks, infos
+
+
+def _read_one(
+    item: object,
+    *,
+    position: int,
+    count: int,
+    crs: str | int | CRS | None,
+    layer: str | int | None,
+    working_crs: CRS,
+) -> tuple[gpd.GeoDataFrame, ReadInfo]:
+    if isinstance(item, pd.DataFrame):
+        kind = "GeoDataFrame" if isinstance(item, gpd.GeoDataFrame) else "DataFrame"
+        label = f"<{kind}>" if count == 1 else f"<{kind} inputs[{position}]>"
+        return read_frame(item, label=label, crs=crs, working_crs=working_crs)
+    if isinstance(item, str | os.PathLike):
+        return read_remarks(item, crs=crs, layer=layer, working_crs=working_crs)
+    msg = f"`inputs`[{position}]: got {type(item).__name__}; pass file paths, DataFrames or GeoDataFrames"
+    raise InputError(msg)
+
+
+def _per_file(
+    frame: gpd.GeoDataFrame, info: ReadInfo
+) -> Iterator[tuple[gpd.GeoDataFrame, ReadInfo]]:
+    """Yield the input as it was read, or a routed input split by the file of each remark."""
+    if not info.previous_run:
+        yield frame, info
+        return
+    codes, files = pd.factorize(frame["source_file"].astype(str))
+    for code, name in enumerate(files):
+        part = frame[codes == code]
+        yield (
+            part,
+            dataclasses.replace(
+                info,
+                path=f"{name} (in {info.path})",
+                rows=len(part),
+                missing_geometry=int((part.geometry.isna() | part.geometry.is_empty).sum()),
+                warnings=list(info.warnings) if code == 0 else [],
+            ),
+        )
+
+
+def _check_total_width(remarks: gpd.GeoDataFrame, infos: list[ReadInfo]) -> None:
+    own = {*MODEL_COLUMNS, "source_file", "source_row", "_category_known", remarks.geometry.name}
+    count = sum(1 for c in remarks.columns if c not in own)
+    if count > MAX_INPUT_COLUMNS:
+        files = ", ".join(i.path for i in infos)
+        msg = (
+            f"{files}: together {count:,} different input columns; routed.gpkg keeps every one "
+            f"and a GeoPackage holds at most 2,000, so geomap reads at most {MAX_INPUT_COLUMNS:,}: "
+            "route the files separately or remove the columns the remarks do not need"
+        )
+        raise InputError(msg)
 
 
 def _owner_layer(
@@ -261,10 +356,20 @@ def _overlapping_owner_polygons(index: PolygonIndex) -> int:
     return len(np.unique(np.concatenate([a[inner], b[inner]])))
 
 
-def _with_routing(remarks: gpd.GeoDataFrame, routed: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Add the routing columns to the remarks, in the order of the output contract."""
+def _with_routing(
+    remarks: gpd.GeoDataFrame, routed: pd.DataFrame, registry: OwnerRegistry
+) -> gpd.GeoDataFrame:
+    """Add the routing columns to the remarks, in the order of the output contract.
+
+    A remark whose protocol names another landowner than the routed owner (and the owner of
+    its land) is flagged ``protocol_owner_differs``.
+    """
     for column in routed.columns:
         remarks[column] = routed[column]
+    differs = protocol_owner_differs(
+        remarks["protocol_owner"], remarks["owner"], remarks["land_owner"], registry
+    )
+    remarks["flags"] = add_flag(remarks["flags"], differs, "protocol_owner_differs")
     return _order_columns(remarks.drop(columns=["_category_known"]))
 
 

@@ -1,8 +1,10 @@
 """Reading remark files of any kind into points in the working CRS.
 
-Vector files go through pyogrio (arrow); CSV/XLSX tables through :mod:`geomap.io.tables`. The CRS comes
-from the file, for tables from ``crs=`` or, when unambiguous, from the value range. Swapped axes are
-detected by value range and fixed with a warning.
+Vector files go through pyogrio (arrow); CSV/XLSX tables through :mod:`geomap.io.tables`; pandas
+DataFrames and GeoDataFrames are taken as they are (:func:`read_frame`). The CRS comes from the file,
+for tables from ``crs=`` or, when unambiguous, from the value range. Swapped axes are detected by
+value range and fixed with a warning. Every remark comes out as a 2D point (or none) with finite
+coordinates in the working CRS.
 """
 
 from __future__ import annotations
@@ -19,18 +21,36 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geomap.core.crs import WORKING_CRS, check_axes, infer_crs_from_values, parse_crs
+from geomap.core.remarks import ROUTED_MARKERS, safe_column_names, without_previous_run
 from geomap.errors import CRSError, InputError
-from geomap.io.tables import TABLE_SUFFIXES, find_coordinate_columns, parse_numbers, read_table
+from geomap.io.tables import (
+    COORDINATE_NAMES_HINT,
+    TABLE_SUFFIXES,
+    find_coordinate_columns,
+    parse_numbers,
+    read_table,
+)
 from geomap.io.vector import read_vector
 
-__all__ = ["ReadInfo", "read_remarks"]
+__all__ = ["MAX_INPUT_COLUMNS", "ReadInfo", "concat_frames", "read_frame", "read_remarks"]
 
 log = logging.getLogger(__name__)
+
+#: Most input columns a remark file may have: ``routed.gpkg`` keeps every one of them, a
+#: GeoPackage table holds at most 2,000 columns, and geomap keeps room for its own.
+MAX_INPUT_COLUMNS = 1900
+
+_PROVENANCE = ("source_file", "source_row")
 
 
 @dataclass
 class ReadInfo:
-    """How one input file was read, for the run summary."""
+    """How one input file was read, for the run summary.
+
+    ``fields`` maps each model field (``description``, ``timestamp`` …) to the input column that
+    became it; ``previous_run`` tells that the input was routed by geomap before (its remarks keep
+    the ``source_file`` and ``source_row`` of that run).
+    """
 
     path: str
     rows: int
@@ -40,6 +60,8 @@ class ReadInfo:
     delimiter: str = ""
     coordinate_columns: tuple[str, str] | None = None
     missing_geometry: int = 0
+    previous_run: bool = False
+    fields: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
@@ -91,101 +113,268 @@ def read_remarks(
     target = parse_crs(working_crs, argument="working_crs")
     given = parse_crs(crs) if crs is not None else None
     if source.suffix.lower() in TABLE_SUFFIXES:
-        frame, info = _read_table_points(source, crs=given, sheet=layer)
+        table, how = read_table(source, sheet=layer)
+        info = ReadInfo(
+            path=str(source),
+            rows=len(table),
+            crs="",
+            encoding=how["encoding"],
+            delimiter=how["delimiter"],
+        )
+        for note in how["warnings"]:
+            info.warn(note)
+        frame = _table_points(table, where=str(source), crs=given, info=info)
     else:
-        frame, info = _read_vector_points(source, crs=given, layer=layer)
-    frame = frame.to_crs(target) if frame.crs != target else frame
-    frame["source_file"] = source.name
-    frame["source_row"] = np.arange(1, len(frame) + 1, dtype="int64")
+        read = read_vector(source, layer=layer, what="remark file")
+        if not isinstance(read, gpd.GeoDataFrame) or "geometry" not in read:
+            msg = f"{source}: the layer has no geometry column; give a point layer or a table with coordinates"
+            raise InputError(msg)
+        info = ReadInfo(path=str(source), rows=len(read), crs="")
+        frame = _vector_points(read, where=str(source), crs=given, info=info)
+    return _finish(frame, info, label=source.name, target=target), info
+
+
+def read_frame(
+    frame: pd.DataFrame,
+    *,
+    label: str = "<DataFrame>",
+    crs: str | int | CRS | None = None,
+    working_crs: str | CRS = WORKING_CRS,
+) -> tuple[gpd.GeoDataFrame, ReadInfo]:
+    """Take a DataFrame or GeoDataFrame of remarks as :func:`read_remarks` takes a file.
+
+    A GeoDataFrame brings its geometries and CRS (``crs`` when it has none); a DataFrame needs
+    coordinate columns, found by name as in a CSV, in ``crs`` or a CRS their values identify. A
+    frame that geomap routed before keeps its ``source_file`` and ``source_row``; its old model
+    and routing columns are dropped (they are derived afresh, per original file).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"id": ["A"], "lat": [59.2367], "lon": [17.9811]})
+    >>> gdf, info = read_frame(f)
+    >>> info.crs, gdf["source_file"].tolist(), round(gdf.geometry.y.iloc[0])
+    ('EPSG:4326', ['<DataFrame>'], 6569037)
+    """
+    target = parse_crs(working_crs, argument="working_crs")
+    given = parse_crs(crs) if crs is not None else None
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    folded = pd.Index([c.casefold() for c in frame.columns])
+    if folded.has_duplicates:
+        twice = frame.columns[folded.duplicated()][0]
+        msg = f"{label}: the frame has two columns named {twice!r} (ignoring case); rename one"
+        raise InputError(msg)
+    info = ReadInfo(path=label, rows=len(frame), crs="")
+    if _has_geometry(frame):
+        if frame.crs is None and given is None:
+            msg = f"{label}: the GeoDataFrame has no CRS; set it with .set_crs(...) or pass `crs`"
+            raise CRSError(msg)
+        points = _vector_points(frame, where=label, crs=given, info=info)
+    else:
+        frame = pd.DataFrame(frame)
+        try:
+            find_coordinate_columns(list(frame.columns), path=label)
+        except InputError:
+            msg = (
+                f"{label}: the DataFrame has no coordinate columns (looked for "
+                f"{COORDINATE_NAMES_HINT}; it has {', '.join(list(frame.columns)[:12])}); "
+                "add them, or pass a GeoDataFrame"
+            )
+            raise InputError(msg) from None
+        points = _table_points(frame, where=label, crs=given, info=info)
+    return _finish(points, info, label=label, target=target), info
+
+
+def _has_geometry(frame: pd.DataFrame) -> bool:
+    """Tell whether ``frame`` is a GeoDataFrame with an active geometry column."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return False
+    try:
+        return frame.geometry.name in frame.columns
+    except AttributeError:  # a GeoDataFrame without an active geometry column
+        return False
+
+
+def _finish(
+    frame: gpd.GeoDataFrame, info: ReadInfo, *, label: str, target: CRS
+) -> gpd.GeoDataFrame:
+    """Reproject, check coordinates and width, and add ``source_file``/``source_row``.
+
+    A frame that geomap routed before (``routed.gpkg``, or what :func:`geomap.route` returned)
+    loses its old model and routing columns and keeps its ``source_file``/``source_row``: the
+    files its remarks came from (``info.previous_run``).
+    """
+    if len(frame) and frame.crs is not None and CRS(frame.crs) != target:
+        frame = frame.to_crs(target)
+    _refuse_non_finite(frame, info.path, target)
+    info.previous_run = set(frame.columns) >= ROUTED_MARKERS | set(_PROVENANCE)
+    frame = without_previous_run(frame)
+    _check_width(frame, info.path)
+    if not info.previous_run:
+        renames = safe_column_names(
+            [c for c in frame.columns if c != frame.geometry.name], reserved=_PROVENANCE
+        )
+        for old, new in renames.items():
+            info.warn(f"{info.path}: column {old!r} is geomap's own name; it is kept as {new!r}")
+        frame = frame.rename(columns=renames)
+        frame["source_file"] = label
+        frame["source_row"] = np.arange(1, len(frame) + 1, dtype="int64")
     info.missing_geometry = int((frame.geometry.isna() | frame.geometry.is_empty).sum())
     if info.missing_geometry:
-        log.info("%s: %d rows have no coordinates", source, info.missing_geometry)
-    return frame, info
+        log.info("%s: %d rows have no coordinates", info.path, info.missing_geometry)
+    return frame
 
 
-def _read_table_points(
-    path: Path, *, crs: CRS | None, sheet: str | int | None
-) -> tuple[gpd.GeoDataFrame, ReadInfo]:
-    frame, how = read_table(path, sheet=sheet)
-    cols = find_coordinate_columns(list(frame.columns), path=path)
-    east = parse_numbers(frame[cols.first], column=cols.first, path=path)
-    north = parse_numbers(frame[cols.second], column=cols.second, path=path)
-    info = ReadInfo(
-        path=str(path),
-        rows=len(frame),
-        crs="",
-        encoding=how["encoding"],
-        delimiter=how["delimiter"],
-        coordinate_columns=(cols.first, cols.second),
-    )
+def _check_width(frame: pd.DataFrame, where: str) -> None:
+    count = len(frame.columns) - 1
+    if count > MAX_INPUT_COLUMNS:
+        msg = (
+            f"{where}: {count:,} columns; routed.gpkg keeps every input column and a GeoPackage "
+            f"holds at most 2,000, so geomap reads at most {MAX_INPUT_COLUMNS:,}: remove the "
+            "columns the remarks do not need"
+        )
+        raise InputError(msg)
+
+
+def _refuse_non_finite(frame: gpd.GeoDataFrame, where: str, target: CRS) -> None:
+    """Refuse points that reprojection turned into infinities (coordinates outside the CRS)."""
+    geoms = frame.geometry.to_numpy()
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
+        return
+    bad = np.zeros(len(geoms), dtype=bool)
+    xy = shapely.get_coordinates(geoms[present])
+    bad[np.flatnonzero(present)] = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad)[:5])
+        one = int(bad.sum()) == 1
+        msg = (
+            f"{where}: {int(bad.sum())} {'remark' if one else 'remarks'} "
+            f"({'row' if one else 'rows'} {rows}) cannot be placed in "
+            f"{_crs_name(target)}: their coordinates lie outside the area of their CRS; "
+            "check `crs` and the coordinates"
+        )
+        raise CRSError(msg)
+
+
+def _table_points(
+    frame: pd.DataFrame, *, where: str, crs: CRS | None, info: ReadInfo
+) -> gpd.GeoDataFrame:
+    """Return points from a table's coordinate columns (CRS given, or inferred from the values)."""
+    renames = safe_column_names(frame.columns, reserved=("geometry",))
+    for old, new in renames.items():
+        info.warn(f"{where}: column {old!r} is geomap's own name; it is kept as {new!r}")
+    frame = frame.rename(columns=renames)
+    cols = find_coordinate_columns(list(frame.columns), path=where)
+    east = parse_numbers(frame[cols.first], column=cols.first, path=where)
+    north = parse_numbers(frame[cols.second], column=cols.second, path=where)
+    info.coordinate_columns = (cols.first, cols.second)
     swapped = False
     if crs is None:
         inferred = infer_crs_from_values(east, north)
         if inferred is None:
             msg = (
-                f"{path}: cannot tell the CRS of columns {cols.first!r}/{cols.second!r} from their "
+                f"{where}: cannot tell the CRS of columns {cols.first!r}/{cols.second!r} from their "
                 f"values ({_range(east)}, {_range(north)}); pass `crs` (e.g. EPSG:3011)"
             )
             raise CRSError(msg)
         crs, swapped = inferred
         if crs.to_epsg() == 3011:
             info.warn(
-                f"{path}: no `crs` given; values fit a SWEREF 99 local zone, assumed SWEREF 99 18 00 "
+                f"{where}: no `crs` given; values fit a SWEREF 99 local zone, assumed SWEREF 99 18 00 "
                 "(EPSG:3011, Stockholm). Pass `crs` if the file uses another zone"
             )
         else:
-            log.info("%s: CRS inferred from value range: EPSG:%s", path, crs.to_epsg())
+            log.info("%s: CRS inferred from value range: EPSG:%s", where, crs.to_epsg())
     check = check_axes(east, north, crs)
     if swapped or check.swapped:
         east, north = north, east
         info.axis_swapped = True
         why = check.detail or "the values fit the other way round"
         info.warn(
-            f"{path}: columns {cols.first!r} and {cols.second!r} are swapped for "
+            f"{where}: columns {cols.first!r} and {cols.second!r} are swapped for "
             f"{_crs_name(crs)} ({why}); swapped them"
         )
     info.crs = _crs_name(crs)
-    _check_area_of_use(east, north, crs, path, cols.first, cols.second)
+    _check_area_of_use(east, north, crs, where, cols.first, cols.second)
     geometry = gpd.points_from_xy(east, north)
     geometry[~(np.isfinite(east) & np.isfinite(north))] = None
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs), info
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
 
 
-def _read_vector_points(
-    path: Path, *, crs: CRS | None, layer: str | int | None
-) -> tuple[gpd.GeoDataFrame, ReadInfo]:
-    frame = read_vector(path, layer=layer, what="remark file")
-    if not isinstance(frame, gpd.GeoDataFrame) or "geometry" not in frame:
-        msg = f"{path}: the layer has no geometry column; give a point layer or a table with coordinates"
-        raise InputError(msg)
+def _vector_points(
+    frame: gpd.GeoDataFrame, *, where: str, crs: CRS | None, info: ReadInfo
+) -> gpd.GeoDataFrame:
+    """Return 2D points of a vector layer, in its own CRS (``crs`` when it has none)."""
+    name = frame.geometry.name
+    if name != "geometry":
+        others = [c for c in frame.columns if c != name]
+        frame = frame.rename(columns=safe_column_names(others, reserved=("geometry",)))
+        frame = frame.rename_geometry("geometry")
     if frame.empty:
-        msg = f"{path}: the layer holds no features; expected at least one remark"
+        msg = f"{where}: the layer holds no features; expected at least one remark"
         raise InputError(msg)
-    info = ReadInfo(path=str(path), rows=len(frame), crs="")
     if frame.crs is None:
         if crs is None:
-            msg = f"{path}: the file has no CRS; pass `crs` (e.g. EPSG:3006) to say which it uses"
+            msg = f"{where}: the file has no CRS; pass `crs` (e.g. EPSG:3006) to say which it uses"
             raise CRSError(msg)
         frame = frame.set_crs(crs)
     elif crs is not None and CRS(frame.crs) != crs:
-        info.warn(
-            f"{path}: the file's own CRS {_crs_name(frame.crs)} is used; `crs` is ignored for it"
-        )
-    frame = _to_points(frame, path, info)
+        frame = _given_crs_for_wrong_degrees(frame, where, crs, info)
+    frame = _to_points(frame, where, info)
+    _refuse_wrong_degrees(frame, where)
     xy = shapely.get_coordinates(frame.geometry.to_numpy())
     check = check_axes(xy[:, 0], xy[:, 1], CRS(frame.crs)) if len(xy) else None
     if check is not None and check.swapped:
         frame = frame.set_geometry(_swap(frame.geometry.to_numpy()), crs=frame.crs)
         info.axis_swapped = True
         info.warn(
-            f"{path}: x and y are swapped for {_crs_name(frame.crs)} ({check.detail}); swapped them"
+            f"{where}: x and y are swapped for {_crs_name(frame.crs)} ({check.detail}); swapped them"
         )
     info.crs = _crs_name(frame.crs)
-    return frame, info
+    return frame
+
+
+def _outside_degrees(frame: gpd.GeoDataFrame) -> bool:
+    """Tell whether a frame in a geographic CRS has coordinates that are not longitude/latitude."""
+    if not CRS(frame.crs).is_geographic:
+        return False
+    xy = shapely.get_coordinates(frame.geometry.to_numpy())
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    return bool(len(xy)) and bool((np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any())
+
+
+def _given_crs_for_wrong_degrees(
+    frame: gpd.GeoDataFrame, where: str, crs: CRS, info: ReadInfo
+) -> gpd.GeoDataFrame:
+    """Use ``crs`` instead of the file's CRS only where the file's cannot be right."""
+    if _outside_degrees(frame):
+        info.warn(
+            f"{where}: the file says {_crs_name(frame.crs)} (degrees) but its coordinates are "
+            f"not degrees; read them in {_crs_name(crs)} as `crs` says"
+        )
+        return frame.set_crs(crs, allow_override=True)
+    info.warn(
+        f"{where}: the file's own CRS {_crs_name(frame.crs)} is used; `crs` is ignored for it"
+    )
+    return frame
+
+
+def _refuse_wrong_degrees(frame: gpd.GeoDataFrame, where: str) -> None:
+    if not _outside_degrees(frame):
+        return
+    xy = shapely.get_coordinates(frame.geometry.to_numpy())
+    msg = (
+        f"{where}: the coordinates ({_range(xy[:, 0])}, {_range(xy[:, 1])}) are not longitude/"
+        f"latitude, but the file's CRS is {_crs_name(frame.crs)} (a GeoJSON file without a CRS "
+        "is WGS84 by definition); pass `crs` with the CRS they are in (e.g. EPSG:3011) or fix "
+        "the file"
+    )
+    raise CRSError(msg)
 
 
 def _check_area_of_use(
-    east: np.ndarray, north: np.ndarray, crs: CRS, path: Path, first: str, second: str
+    east: np.ndarray, north: np.ndarray, crs: CRS, path: str, first: str, second: str
 ) -> None:
     """Refuse coordinates far outside the CRS's area of use (a mix of CRSs, or the wrong `crs`)."""
     area = crs.area_of_use
@@ -214,20 +403,25 @@ def _check_area_of_use(
     raise CRSError(msg)
 
 
-def _to_points(frame: gpd.GeoDataFrame, path: Path, info: ReadInfo) -> gpd.GeoDataFrame:
+def _to_points(frame: gpd.GeoDataFrame, where: str, info: ReadInfo) -> gpd.GeoDataFrame:
+    """Return 2D points: other geometries become a point inside them, Z and M values are dropped."""
     geoms = frame.geometry.to_numpy()
     types = shapely.get_type_id(geoms)
     non_point = (types != 0) & (types != -1) & ~shapely.is_empty(geoms)
+    has_z = shapely.has_z(geoms)
+    if not (non_point.any() or has_z.any()):
+        return frame
+    geoms = shapely.force_2d(geoms)
     if non_point.any():
         kinds = sorted({str(t) for t in frame.geometry[non_point].geom_type.unique()})
         info.warn(
-            f"{path}: {int(non_point.sum())} remarks are {'/'.join(kinds)}, not points; "
+            f"{where}: {int(non_point.sum())} remarks are {'/'.join(kinds)}, not points; "
             "each is placed at a point inside it (representative point)"
         )
-        geoms = geoms.copy()
         geoms[non_point] = shapely.point_on_surface(geoms[non_point])
-        frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
-    return frame
+    if has_z.any():
+        log.info("%s: %d points have a height (Z); it is dropped", where, int(has_z.sum()))
+    return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
 
 
 def _swap(geoms: np.ndarray) -> np.ndarray:
@@ -248,6 +442,52 @@ def _crs_name(crs: CRS | object) -> str:
 
 
 def concat_frames(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
-    """Concatenate remark frames that share one CRS, keeping the union of their columns."""
+    """Concatenate remark frames that share one CRS, keeping the union of their columns.
+
+    A column whose type differs between the frames (text in a CSV, numbers in an XLSX) becomes
+    text in all of them; integer and boolean columns missing from some frames become nullable,
+    so a missing value does not turn ``3`` into ``3.0``.
+
+    Examples
+    --------
+    >>> a = gpd.GeoDataFrame({"nr": ["1"]}, geometry=[shapely.Point(0, 0)], crs=3011)
+    >>> b = gpd.GeoDataFrame({"nr": [2], "n": [5]}, geometry=[shapely.Point(1, 1)], crs=3011)
+    >>> c = concat_frames([a, b])
+    >>> c["nr"].tolist(), c["n"].tolist()
+    (['1', '2'], [<NA>, 5])
+    """
+    if len(frames) > 1:
+        frames = _harmonised(frames)
     combined = pd.concat(frames, ignore_index=True, sort=False)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=frames[0].crs)
+
+
+def _harmonised(frames: list[gpd.GeoDataFrame]) -> list[gpd.GeoDataFrame]:
+    dtypes: dict[str, set[str]] = {}
+    present: dict[str, int] = {}
+    for frame in frames:
+        for column, dtype in frame.dtypes.items():
+            if column != frame.geometry.name:
+                dtypes.setdefault(str(column), set()).add(str(dtype))
+                present[str(column)] = present.get(str(column), 0) + 1
+    mixed = {c for c, kinds in dtypes.items() if len(kinds) > 1}
+    partial = {c for c, n in present.items() if n < len(frames) and c not in mixed}
+    out = []
+    for frame in frames:
+        changes = {c: _as_text(frame[c]) for c in mixed if c in frame}
+        for column in partial & set(frame.columns):
+            kind = frame[column].dtype
+            if pd.api.types.is_integer_dtype(kind) and not isinstance(kind, pd.Int64Dtype):
+                changes[column] = frame[column].astype("Int64")
+            elif pd.api.types.is_bool_dtype(kind):
+                changes[column] = frame[column].astype("boolean")
+        out.append(frame.assign(**changes) if changes else frame)
+    return out
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Return values as text, missing kept missing; integral floats without ``.0``."""
+    if pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 == 0).all()):
+        values = values.astype("Int64")
+    text = values.astype("string")
+    return text.astype(object).where(text.notna(), None)

@@ -6,13 +6,16 @@ spread to the rows; only the distance of ``nearest`` remarks is formatted per ro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from geomap.core.owners import OwnerRegistry
 from geomap.core.rules import CategoryRule
+from geomap.io.tables import normalise_name
 
 __all__ = [
     "CATEGORY_RULE",
@@ -21,6 +24,7 @@ __all__ = [
     "F_MISSING",
     "F_OUTSIDE",
     "F_OVERLAP",
+    "F_PROTOCOL",
     "F_UNKNOWN",
     "METHODS",
     "NEAREST",
@@ -28,7 +32,9 @@ __all__ = [
     "RESPONSIBILITY",
     "UNROUTED",
     "ReasonContext",
+    "add_flag",
     "flag_codes",
+    "protocol_owner_differs",
     "reasons",
 ]
 
@@ -36,7 +42,7 @@ __all__ = [
 METHODS = ("category_rule", "responsibility", "ownership", "nearest", "unrouted")
 CATEGORY_RULE, RESPONSIBILITY, OWNERSHIP, NEAREST, UNROUTED = range(5)
 
-F_BOUNDARY, F_OVERLAP, F_UNKNOWN, F_OUTSIDE, F_MISSING = 1, 2, 4, 8, 16
+F_BOUNDARY, F_OVERLAP, F_UNKNOWN, F_OUTSIDE, F_MISSING, F_PROTOCOL = 1, 2, 4, 8, 16, 32
 #: Flag bits and their codes in the ``flags`` column.
 FLAG_BITS = (
     (F_BOUNDARY, "boundary"),
@@ -44,7 +50,34 @@ FLAG_BITS = (
     (F_UNKNOWN, "unknown_category"),
     (F_OUTSIDE, "outside_extent"),
     (F_MISSING, "invalid_geometry"),
+    (F_PROTOCOL, "protocol_owner_differs"),
 )
+
+# What a protocol writes when it does not know the landowner (after normalise_name).
+_UNKNOWN_OWNER = frozenset(
+    {
+        "",
+        "okand",
+        "okant",
+        "okand_agare",
+        "vet_ej",
+        "vet_inte",
+        "vetej",
+        "ej_kand",
+        "ej_kant",
+        "oklart",
+        "osaker",
+        "ingen_uppgift",
+        "uppgift_saknas",
+        "saknas",
+        "unknown",
+        "na",
+        "n_a",
+        "x",
+    }
+)
+# Words that do not tell owners apart ("Huge AB" is Huge Bostäder AB).
+_COMPANY_WORDS = frozenset({"ab", "aktiebolag", "hb", "kb", "publ"})
 
 
 @dataclass(frozen=True)
@@ -165,3 +198,89 @@ def _head(
     if flags & F_OUTSIDE:
         return "Utanför ägarskiktets utbredning (troligen utanför kommunen)"
     return f"Ingen ägarpolygon inom {context.max_distance:g} m"
+
+
+def protocol_owner_differs(
+    protocol: pd.Series,
+    owner: pd.Series,
+    land_owner: pd.Series,
+    registry: OwnerRegistry,
+) -> np.ndarray:
+    """Tell per remark whether the landowner named in the protocol is neither routed owner.
+
+    The protocol's text is compared, ignoring case, spaces and diacritics, with the owner id, the
+    owner name and the name without "AB"/"kommun"; it also agrees when its words are among the
+    owner's words ("Huge" ~ Huge Bostäder AB, "Kommunen" ~ huddinge_kommun). Agreeing with
+    ``owner`` or with ``land_owner`` (the owner of the land, when responsibility sent the remark
+    elsewhere) is enough. Empty or unknown values ("okänd", "vet ej", "?") and remarks without an
+    owner are never a disagreement. Computed once per distinct (text, owner, land owner).
+
+    Examples
+    --------
+    >>> from geomap.core.owners import Owner, OwnerRegistry
+    >>> reg = OwnerRegistry((Owner("huge_bostader", "Huge Bostäder AB"),
+    ...                      Owner("huddinge_kommun", "Huddinge kommun")))
+    >>> said = pd.Series(["Huge", "kommunen", "Huge", "okänd", "Trafikverket"])
+    >>> owner = pd.Series(["huge_bostader", "huddinge_kommun", "huddinge_kommun", "huge_bostader", None])
+    >>> protocol_owner_differs(said, owner, owner, reg).tolist()
+    [False, False, True, False, False]
+    """
+    said = protocol.to_numpy(dtype=object)
+    result = np.zeros(len(said), dtype=bool)
+    todo = np.flatnonzero(pd.notna(said) & owner.notna().to_numpy())
+    if not len(todo):
+        return result
+    columns = [c.to_numpy(dtype=object)[todo] for c in (protocol, owner, land_owner)]
+    key = np.zeros(len(todo), dtype="int64")
+    for column in columns:  # one int64 key per distinct (text, owner, land owner)
+        codes, values = pd.factorize(column, use_na_sentinel=True)
+        key = key * (len(values) + 1) + (codes + 1)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    texts, owners, lands = ([_plain(v) for v in c[first]] for c in columns)
+    verdicts = np.array(
+        [
+            bool(o) and not (_agrees(t, o, registry) or _agrees(t, lo, registry))
+            for t, o, lo in zip(texts, owners, lands, strict=True)
+        ],
+        dtype=bool,
+    )
+    result[todo] = verdicts[inverse.ravel()]
+    return result
+
+
+def _plain(value: object) -> str:
+    missing = value is None or value is pd.NA or (isinstance(value, float) and value != value)
+    return "" if missing else str(value)
+
+
+def _words(text: str) -> frozenset[str]:
+    words = (w for w in normalise_name(text).split("_") if w)
+    return frozenset("kommun" if w in ("kommunen", "kommuns") else w for w in words)
+
+
+def _agrees(said: str, owner_id: str, registry: OwnerRegistry) -> bool:
+    """Whether a protocol's landowner text can mean ``owner_id`` (or says it does not know)."""
+    text = normalise_name(said)
+    if text in _UNKNOWN_OWNER:
+        return True
+    if not owner_id:
+        return False
+    name = registry[owner_id].name if owner_id in registry else owner_id
+    short = re.sub(r"(_(ab|aktiebolag|kommun))+$", "", normalise_name(name))
+    if text in {normalise_name(owner_id), normalise_name(name), short}:
+        return True
+    words = _words(said) - _COMPANY_WORDS
+    return bool(words) and words <= (_words(owner_id) | _words(name))
+
+
+def add_flag(flags: pd.Series, mask: np.ndarray, code: str) -> pd.Series:
+    """Append ``code`` to the ``;``-separated ``flags`` where ``mask`` is true.
+
+    Examples
+    --------
+    >>> add_flag(pd.Series(["", "boundary", ""]), np.array([True, True, False]), "x").tolist()
+    ['x', 'boundary;x', '']
+    """
+    text = flags.fillna("").astype(str).to_numpy(dtype=object)
+    joined = np.where(text == "", code, text + ";" + code)
+    return pd.Series(np.where(mask, joined, text), index=flags.index, dtype=object)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from pyproj import CRS
 
 from geomap.core.labels import LABELS, METHOD_LABELS
 from geomap.core.owners import OwnerRegistry
+from geomap.core.words import format_time, plural
 from geomap.routing.readers import ReadInfo
 
 __all__ = ["METHOD_LABELS", "RouteSummary", "format_report", "format_table", "summarise"]
@@ -42,6 +44,9 @@ class RouteSummary:
     tolerance_m: float
     max_distance_m: float
     synthetic: bool
+    #: Remarks whose protocol names another landowner than the routed one (flag
+    #: ``protocol_owner_differs``).
+    protocol_owner_differs: int = 0
     inputs: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
@@ -85,8 +90,8 @@ def summarise(
     for position in np.flatnonzero(cells):
         row = counts.setdefault(names[position // width], {})
         row[str(methods[position % width])] = int(cells[position])
-    flags = remarks["flags"].fillna("")
-    unknown = remarks.loc[flags.str.contains("unknown_category", regex=False), "category_raw"]
+    flagged = _flag_masks(remarks["flags"])
+    unknown = remarks.loc[flagged("unknown_category"), "category_raw"]
     stamps = remarks["timestamp"].dropna()
     epsg = working_crs.to_epsg()
     return RouteSummary(
@@ -94,11 +99,11 @@ def summarise(
         counts=counts,
         owner_names={o.id: o.name for o in registry.owners},
         unrouted=int((remarks["route_method"] == "unrouted").sum()),
-        boundary=int(flags.str.contains("boundary", regex=False).sum()),
-        overlap=int(flags.str.contains("overlap", regex=False).sum()),
+        boundary=int(flagged("boundary").sum()),
+        overlap=int(flagged("overlap").sum()),
         unknown_categories={str(k): int(v) for k, v in unknown.fillna("").value_counts().items()},
-        outside_extent=int(flags.str.contains("outside_extent", regex=False).sum()),
-        missing_geometry=int(flags.str.contains("invalid_geometry", regex=False).sum()),
+        outside_extent=int(flagged("outside_extent").sum()),
+        missing_geometry=int(flagged("invalid_geometry").sum()),
         repaired_polygons=repaired,
         dropped_polygons=dropped,
         overlapping_polygons=overlapping_polygons,
@@ -109,9 +114,25 @@ def summarise(
         tolerance_m=tolerance,
         max_distance_m=max_distance,
         synthetic=registry.synthetic,
+        protocol_owner_differs=int(flagged("protocol_owner_differs").sum()),
         inputs=[dataclasses.asdict(i) for i in inputs],
         warnings=[w for i in inputs for w in i.warnings],
     )
+
+
+def _flag_masks(flags: pd.Series) -> Callable[[str], np.ndarray]:
+    """Return a function telling per remark whether its ``;``-separated flags hold a code.
+
+    Each distinct flag string is split once (a run has a handful), not each remark's.
+    """
+    codes, uniques = pd.factorize(flags.fillna("").astype(str))
+    sets = [set(str(u).split(";")) for u in uniques]
+
+    def flagged(code: str) -> np.ndarray:
+        hit = np.array([code in s for s in sets] + [False], dtype=bool)
+        return hit[np.where(codes < 0, len(sets), codes)]
+
+    return flagged
 
 
 def format_table(summary: RouteSummary) -> str:
@@ -160,7 +181,7 @@ def format_report(
     ...     {}, 0, 0, 0, 0, 0, [], None, None, "EPSG:3011", 2.0, 25.0, False)
     >>> print(format_report(s, {"routed": "routed.gpkg", "summary": "summary.json"}, "ut"))
     ... # doctest: +NORMALIZE_WHITESPACE
-    Dirigerade 1 anmärkningar (? – ?).
+    Dirigerade 1 anmärkning (inga tidpunkter).
     <BLANKLINE>
     Ägare    ägande  Summa
     Ägare A       1      1
@@ -176,7 +197,7 @@ def format_report(
     if summary.synthetic:
         lines.append("OBS: syntetiska demodata – inte verkliga fastighetsgränser eller händelser.")
     lines += [
-        f"Dirigerade {summary.total} anmärkningar ({summary.period_start or '?'} – {summary.period_end or '?'}).",
+        f"Dirigerade {plural(summary.total, 'anmärkning', 'anmärkningar')} ({_period(summary)}).",
         "",
         format_table(summary),
         "",
@@ -186,24 +207,36 @@ def format_report(
     ]
     if summary.unknown_categories:
         shown = ", ".join(f"{k!r} ({v})" for k, v in list(summary.unknown_categories.items())[:6])
-        lines.append(f"Okända kategorier (lägg till alias): {shown}")
+        kinds = plural(len(summary.unknown_categories), "okänd kategori", "okända kategorier")
+        lines.append(f"{kinds} (lägg till alias): {shown}")
     if summary.repaired_polygons or summary.dropped_polygons or summary.overlapping_polygons:
-        lines.append(
-            f"Ägarskiktet: {summary.repaired_polygons} ogiltiga polygoner reparerade, "
-            f"{summary.dropped_polygons} tomma borttagna, {summary.overlapping_polygons} överlappar annan ägare"
+        repaired = plural(
+            summary.repaired_polygons, "ogiltig polygon reparerad", "ogiltiga polygoner reparerade"
         )
+        dropped = plural(summary.dropped_polygons, "tom borttagen", "tomma borttagna")
+        overlapping = plural(
+            summary.overlapping_polygons, "överlappar annan ägare", "överlappar andra ägare"
+        )
+        lines.append(f"Ägarskiktet: {repaired}, {dropped}, {overlapping}")
     lines += [f"Bytte X/Y (X = nordlig) i {path}" for path in summary.axis_swapped_files]
     return "\n".join([*lines, "", *_output_lines(written, outdir)])
+
+
+def _period(summary: RouteSummary) -> str:
+    """Return the period of the remarks as local ``YYYY-MM-DD HH:MM – YYYY-MM-DD HH:MM``."""
+    if not (summary.period_start or summary.period_end):
+        return "inga tidpunkter"
+    return f"{format_time(summary.period_start)} – {format_time(summary.period_end)}"
 
 
 def _output_lines(written: dict[str, Any], outdir: str | os.PathLike[str]) -> list[str]:
     lines = [f"Utdata i {outdir}/:", f"  {written['routed']}  (alla anmärkningar, lager 'remarks')"]
     if "owners" in written:
-        lines.append(f"  owners/  ({len(written['owners'])} arbetslistor, CSV och XLSX)")
+        lists = plural(len(written["owners"]), "arbetslista", "arbetslistor")
+        lines.append(f"  owners/  ({lists}, CSV och XLSX)")
         lines.append(f"  {written['unrouted']}")
     if "map" in written:
-        lines.append(
-            f"  {written['map']}  (+ {len(written.get('owner_maps', {}))} kartor per ägare i owners/)"
-        )
+        maps = plural(len(written.get("owner_maps", {})), "karta", "kartor")
+        lines.append(f"  {written['map']}  (+ {maps} per ägare i owners/)")
     lines.append(f"  {written['summary']}")
     return lines

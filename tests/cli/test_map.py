@@ -78,7 +78,8 @@ def test_refuses_to_overwrite_exit_2(routed: Path, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--owner", "nobody"], "--owner: 'nobody' has no remarks"),
-        (["--category", "graffiti"], "--category: 'graffiti' not found"),
+        (["--category", "cykelvrak"], "--category: 'cykelvrak' not found"),
+        (["--category", "brand"], "--category: 'brand' not found in the remarks; known: belysning"),
     ],
 )
 def test_bad_input_exit_1(routed: Path, tmp_path: Path, args: list[str], message: str) -> None:
@@ -96,3 +97,14 @@ def test_bad_date_is_a_usage_error(routed: Path, tmp_path: Path) -> None:
 def test_missing_routed_exit_1(tmp_path: Path) -> None:
     code, out = run(tmp_path / "nope.gpkg", "-o", tmp_path / "m.html")
     assert code == 1 and "nope.gpkg: file not found" in out
+
+
+def test_category_alias_selects_its_code(routed: Path, tmp_path: Path) -> None:
+    pages = {}
+    for name in ("graffiti", "klotter", "Klotter/tags", "belysning"):
+        out = tmp_path / f"{name.replace('/', '_')}.html"
+        code, text = run(routed, "-o", out, "--no-districts", "--category", name)
+        assert code == 0, text
+        pages[name] = out.read_text(encoding="utf-8")
+    assert pages["graffiti"] == pages["klotter"] == pages["Klotter/tags"]
+    assert pages["graffiti"] != pages["belysning"]

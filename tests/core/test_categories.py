@@ -72,3 +72,35 @@ def test_bad_vocabulary_files(tmp_path: Path) -> None:
         load_categories(incomplete)
     with pytest.raises(ConfigError, match=r"missing\.toml: cannot read the category vocabulary"):
         load_categories(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[category]]\ncode = "a"\nlabel = "A"\naliases = "x"\n', r"\('a'\): aliases = 'x' is a"),
+        ('[[category]]\ncode = "a"\nlabel = "A"\naliases = [1]\n', r"aliases = \[1\] is an array"),
+        ('[[category]]\ncode = 1\nlabel = "A"\n', r"number 1: code = 1 is an integer"),
+        ('[[category]]\ncode = "a"\nlabel = ["A"]\n', r"label = \['A'\] is an array"),
+        ('[category]\ncode = "a"\nlabel = "A"\n', r"'category' is a single table"),
+        ('category = ["a"]\n', r"category = \['a'\] holds a string"),
+    ],
+)
+def test_vocabulary_of_wrong_types(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_categories(path)
+
+
+def test_find_by_code_label_or_alias() -> None:
+    cats = load_categories()
+    assert cats.find("graffiti").code == "klotter"  # type: ignore[union-attr]
+    assert cats.find("Trasig Belysning").code == "belysning"  # type: ignore[union-attr]
+    assert cats.find("otrygg_plats").code == "otrygg_plats"  # type: ignore[union-attr]
+    assert cats.find("cykel") is None
+
+
+def test_vocabulary_in_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_bytes('[[category]]\ncode = "a"\nlabel = "Övrigt"\n'.encode("utf-16"))
+    assert load_categories(path).label("a") == "Övrigt"

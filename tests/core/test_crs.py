@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pyproj import CRS
 
-from geomap.core.crs import check_axes, infer_crs_from_values, parse_crs
+from geomap.core.crs import check_axes, infer_crs_from_values, parse_crs, parse_working_crs
 from geomap.errors import CRSError
 
 
@@ -57,3 +57,22 @@ def test_parse_crs_error_names_argument() -> None:
         CRSError, match=r"`crs`: cannot understand CRS 'SWEREF-nonsense'.*EPSG:3011"
     ):
         parse_crs("SWEREF-nonsense")
+
+
+@pytest.mark.parametrize("value", ["EPSG:3011", "EPSG:3006", 3857])
+def test_parse_working_crs_accepts_projected_metres(value: str | int) -> None:
+    assert parse_working_crs(value).is_projected
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        ("EPSG:4326", r"`working_crs`: EPSG:4326 \(WGS 84\) is geographic \(degrees\).*EPSG:3011"),
+        ("EPSG:4978", r"`working_crs`: EPSG:4978 .* is not a projected CRS"),
+        ("EPSG:2927", r"`working_crs`: EPSG:2927 .* measures in us survey foot, not metres"),
+        ("nonsense", r"`working_crs`: cannot understand CRS 'nonsense'"),
+    ],
+)
+def test_parse_working_crs_refuses_degrees_and_feet(value: str, match: str) -> None:
+    with pytest.raises(CRSError, match=match):
+        parse_working_crs(value)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,25 +30,125 @@ def test_registry(registry_toml: Path) -> None:
         reg.require(["kommun", "okand"], where="owner layer")
 
 
+_A = '[[owner]]\nid = "a"\nname = "A"\n'
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("", r"no \[\[owner\]\] entries"),
-        ('[[owner]]\nid = "a"\n', r"number 1 lacks name"),
-        ('[[owner]]\nid = "a"\nname = "A"\ncolour = "red"\n', r"colour 'red'; write it as #rrggbb"),
-        ('[[owner]]\nid = "a"\nname = "A"\npriority = "high"\n', r"priority 'high'"),
+        ('[[owners]]\nid = "a"\n', r"no \[\[owner\]\] entries \(found 'owners'\)"),
+        ('[[owner]]\nid = "a"\n', r"number 1 lacks name; add name = "),
+        ('[[owner]]\nname = "A"\n', r"number 1 lacks id"),
+        ('[[owner]]\nid = "  "\nname = "A"\n', r"number 1: id is empty"),
+        (_A + 'colour = "red"\n', r"colour = 'red'; write it as \"#rrggbb\""),
+        (_A + 'priority = "high"\n', r"priority = 'high' is a string; give a whole number"),
+        (_A + "priority = 1.5\n", r"priority = 1\.5 is a float; give a whole number"),
+        (_A + "priority = true\n", r"priority = True is a boolean; give a whole number"),
+        (_A + "colour = 123\n", r"colour = 123 is an integer; write it as one string"),
+        (_A + 'contact = ["x"]\n', r"contact = \['x'\] is an array"),
+        ('[[owner]]\nid = 5\nname = "A"\n', r'number 1: id = 5 is an integer.*id = "5"'),
+        ('[[owner]]\nid = ["a"]\nname = "A"\n', r"number 1: id = \['a'\] is an array"),
+        ('[[owner]]\nid = "a"\nname = 7\n', r"number 1: name = 7 is an integer"),
+        ('[[owner]]\nid = "a"\nname = {x = 1}\n', r"number 1: name = \{'x': 1\} is a table"),
         (
-            '[[owner]]\nid = "a"\nname = "A"\n[[owner]]\nid = "a"\nname = "B"\n',
-            r"'a' is listed twice",
+            'owner = ["a"]\n',
+            r"owner = \['a'\] holds a string \(item 1\), not a table; write each owner",
         ),
-        ("[[owner]\n", r"not valid TOML"),
+        ('owner = "a"\n', r"owner = 'a' is a string, not a table"),
+        ('[owner]\nid = "a"\nname = "A"\n', r"'owner' is a single table.*\[\[owner\]\]"),
+        ('owner = {id = "a", name = "A"}\n', r"'owner' is a single table.*two brackets"),
+        ('meta = "x"\n' + _A, r"meta = 'x' is a string, not a table; write it as a \[meta\]"),
+        (_A + "[meta]\nsynthetic = 2\n", r"\[meta\]: synthetic = 2 is an integer.*= false"),
+        (_A + '[meta]\nsynthetic = "kanske"\n', r"synthetic = 'kanske' is a string"),
+        (_A + "[meta]\nsynthetic_label = 1\n", r"synthetic_label = 1 is an integer"),
+        (_A + '[[owner]]\nid = "a"\nname = "B"\n', r"'a' is listed twice; keep one"),
+        (_A + '[[owner]]\nid = "A"\nname = "B"\n', r"ids 'a' and 'A' differ only in case"),
+        ('[[owner]]\nid = "a\\nb"\nname = "A"\n', r"the id holds a line break"),
+        ("[[owner]\n", r"owners\.toml: the owner registry is not valid TOML \(.*line 1"),
     ],
 )
 def test_bad_registry(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "owners.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=message) as info:
         load_registry(path)
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith(str(path))
+
+
+def test_long_id_is_cut_in_messages(tmp_path: Path) -> None:
+    path = tmp_path / "owners.toml"
+    long_id = "x" * 300
+    path.write_text(f'[[owner]]\nid = "{long_id}"\nname = 3\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"name = 3 is an integer") as info:
+        load_registry(path)
+    assert len(str(info.value)) < len(str(path)) + 200
+
+
+def test_ids_are_stripped(tmp_path: Path) -> None:
+    path = tmp_path / "owners.toml"
+    path.write_text('[[owner]]\nid = " kommun "\nname = " Huddinge kommun "\n', encoding="utf-8")
+    reg = load_registry(path)
+    assert reg.ids == ["kommun"]
+    assert reg["kommun"].name == "Huddinge kommun"
+
+
+@pytest.mark.parametrize(
+    ("value", "synthetic"),
+    [
+        ("true", True),
+        ("false", False),
+        ('"false"', False),
+        ('"False"', False),
+        ('"NEJ"', False),
+        ('"no"', False),
+        ('"0"', False),
+        ('"ja"', True),
+        ('"Yes"', True),
+        ('" 1 "', True),
+        ('"true"', True),
+    ],
+)
+def test_synthetic_accepts_words(tmp_path: Path, value: str, synthetic: bool) -> None:
+    path = tmp_path / "owners.toml"
+    path.write_text(f"[meta]\nsynthetic = {value}\n" + _A, encoding="utf-8")
+    assert load_registry(path).synthetic is synthetic
+
+
+def test_inline_array_of_tables_and_meta_array_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "owners.toml"
+    path.write_text(
+        'owner = [{id = "a", name = "A"}]\n[[meta]]\nsynthetic = true\n', encoding="utf-8"
+    )
+    reg = load_registry(path)
+    assert reg.ids == ["a"] and reg.synthetic
+
+
+def test_unknown_keys_are_warned(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "owners.toml"
+    path.write_text(_A + 'color = "#123456"\n', encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        reg = load_registry(path)
+    assert reg["a"].colour != "#123456"
+    assert "unknown key(s) color ignored" in caplog.text
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252"])
+def test_registry_in_any_windows_encoding(
+    tmp_path: Path, registry_toml: Path, encoding: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "owners.toml"
+    text = registry_toml.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(text.encode(encoding))
+    with caplog.at_level(logging.INFO, logger="geomap"):
+        reg = load_registry(path)
+    assert reg["huge"].name == "Huge Bostäder AB"
+    assert reg.synthetic_label == "Syntetiska testdata"
+    if encoding.startswith("utf-8"):
+        assert "not UTF-8" not in caplog.text
+    else:
+        assert f"read the owner registry as {encoding.removesuffix('-le')}" in caplog.text
 
 
 def test_registry_from_ids_is_sorted_and_coloured() -> None:

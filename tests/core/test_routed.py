@@ -167,8 +167,13 @@ def test_filter_category_by_code_or_label() -> None:
 
 
 def test_filter_unknown_category() -> None:
-    with pytest.raises(InputError, match=r"`categories`: 'graffiti' not found.*known: belysning"):
-        filter_remarks(make_remarks(), categories=["graffiti"])
+    with pytest.raises(InputError, match=r"`categories`: 'cykelvrak' not found.*known: belysning"):
+        filter_remarks(make_remarks(), categories=["cykelvrak"])
+
+
+def test_filter_category_by_alias() -> None:
+    """An alias of the vocabulary (graffiti → klotter) selects the category it names."""
+    assert set(filter_remarks(make_remarks(), categories=["graffiti"])["category"]) == {"klotter"}
 
 
 def test_filter_owner_and_unrouted() -> None:

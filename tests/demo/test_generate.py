@@ -15,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geomap.demo import SYNTHETIC_LABEL, build, generate
+from geomap.demo.responsibility import AGREEMENT_TYPE
+from geomap.demo.streets import STREET_TYPE
 from geomap.errors import InputError, OutputExistsError
 
 SMALL = {"points": 300, "parcels": 300}
@@ -103,9 +105,16 @@ def test_layers_crs_and_synthetic_marks(first: Path) -> None:
     assert {"owner", "fastighet", "markanvandning", "syntetisk"} <= set(owners.columns)
     assert owners["fastighet"].str.startswith("Synt-").all()
     resp = gpd.read_file(first / "driftansvar_synthetic.gpkg")
-    assert 6 <= len(resp) <= 10
-    assert {"owner", "avtal", "syntetisk"} <= set(resp.columns)
-    assert (resp["owner"] != resp["markagare"]).all()
+    assert {"owner", "namn", "typ", "avtal", "markagare", "syntetisk"} <= set(resp.columns)
+    agreements = resp[resp["typ"] == AGREEMENT_TYPE]
+    assert 6 <= len(agreements) <= 10
+    assert (agreements["owner"] != agreements["markagare"]).all()
+    streets = resp[resp["typ"] == STREET_TYPE]
+    assert len(streets) + len(agreements) == len(resp)
+    assert 10 <= len(streets) <= 22  # one per RegSO that has street space
+    assert (streets["owner"] == "huddinge_kommun").all()
+    assert streets["namn"].str.startswith("gata/torg ").all() and streets["namn"].is_unique
+    assert streets.is_valid.all()
     meta = tomllib.loads((first / "owners.toml").read_text("utf-8"))["meta"]
     assert meta["synthetic_label"] == SYNTHETIC_LABEL
     manifest = json.loads((first / "manifest_synthetic.json").read_text("utf-8"))
@@ -188,7 +197,10 @@ def test_committed_demo_data_matches_the_generator(tmp_path: Path) -> None:
 @given(seed=st.integers(0, 2**32 - 1), parcels=st.integers(100, 250))
 def test_any_small_seed_gives_every_hard_case(seed: int, parcels: int) -> None:
     data = build(seed=seed, points=20, parcels=parcels)
-    assert len(data.hard_cases) == 19
+    assert len(data.hard_cases) == 20
     assert data.hard_cases["testfall"].is_unique
-    assert 6 <= len(data.responsibility) <= 10
-    assert (data.responsibility["owner"] != data.responsibility["markagare"]).all()
+    resp = data.responsibility
+    agreements = resp[resp["typ"] == AGREEMENT_TYPE]
+    assert 6 <= len(agreements) <= 10
+    assert (agreements["owner"] != agreements["markagare"]).all()
+    assert (resp.loc[resp["typ"] == STREET_TYPE, "owner"] == "huddinge_kommun").all()

@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from geomap.demo import generate, load_geography
+from geomap.demo.streets import STREET_TYPE
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +83,8 @@ def _owners_within(owners: gpd.GeoDataFrame, x: float, y: float, d: float) -> se
 def test_every_hard_case_is_there(checked: tuple) -> None:
     cases, _, _ = checked
     assert {
-        "agande_inne", "grans_delad_kant", "grans_inom_1m", "narmast_gata_kort",
-        "narmast_gata_lang", "sjo_utan_agare", "utanfor_stockholm", "utanfor_botkyrka",
+        "agande_inne", "grans_delad_kant", "grans_inom_1m", "gata_kort", "gata_lang",
+        "narmast_strand", "sjo_utan_agare", "utanfor_stockholm", "utanfor_botkyrka",
         "utanfor_nara_gransen", "driftansvar", "regel_belysning", "regel_elskap", "overlapp",
         "fluga_reparerad", "tomma_koordinater", "html_i_text", "formel_hyperlink", "formel_cmd",
         "okand_kategori",
@@ -106,27 +107,45 @@ def test_boundary_cases_touch_two_owners(checked: tuple) -> None:
         assert len(_owners_within(owners, x, y, 0.0)) >= 1
 
 
-@pytest.mark.parametrize(
-    ("code", "lo", "hi"), [("narmast_gata_kort", 3, 6), ("narmast_gata_lang", 3, 20)]
-)
-def test_street_points_are_outside_parcels_but_near(
+def _streets(resp: gpd.GeoDataFrame) -> shapely.Geometry:
+    return shapely.union_all(resp.loc[resp["typ"] == STREET_TYPE].geometry.to_numpy())
+
+
+@pytest.mark.parametrize(("code", "lo", "hi"), [("gata_kort", 3, 6), ("gata_lang", 3, 20)])
+def test_street_points_lie_in_the_street_layer_near_another_owner(
     checked: tuple, code: str, lo: float, hi: float
 ) -> None:
-    cases, owners, _ = checked
+    cases, owners, resp = checked
     x, y = cases.loc[code, ["E", "N"]]
     geoms = shapely.make_valid(owners.geometry.to_numpy())
     nearest = float(shapely.distance(geoms, shapely.Point(x, y)).min())
     assert lo <= nearest <= hi
-    assert len(_owners_within(owners, x, y, nearest + 2.9)) == 1  # unambiguous nearest owner
+    near = _owners_within(owners, x, y, nearest + 2.9)
+    assert len(near) == 1 and near != {"huddinge_kommun"}  # the nearest owner is not the huvudman
+    assert shapely.contains_xy(_streets(resp), x, y)
+    assert "kommunen är huvudman" in cases.loc[code, "fall"]
+
+
+def test_shore_point_is_water_within_25_m_of_one_owner(checked: tuple) -> None:
+    cases, owners, resp = checked
+    x, y = cases.loc["narmast_strand", ["E", "N"]]
+    geoms = shapely.make_valid(owners.geometry.to_numpy())
+    nearest = float(shapely.distance(geoms, shapely.Point(x, y)).min())
+    assert 0 < nearest <= 20
+    assert len(_owners_within(owners, x, y, nearest + 2.9)) == 1
+    assert not shapely.intersects(resp.geometry.to_numpy(), shapely.Point(x, y)).any()
+    assert load_geography().outline.contains(shapely.Point(x, y))  # in a lake, not abroad
+    assert "nearest" in cases.loc["narmast_strand", "fall"]
 
 
 @pytest.mark.parametrize(
     "code", ["sjo_utan_agare", "utanfor_stockholm", "utanfor_botkyrka", "utanfor_nara_gransen"]
 )
 def test_unroutable_points_have_no_parcel_within_25_m(checked: tuple, code: str) -> None:
-    cases, owners, _ = checked
+    cases, owners, resp = checked
     x, y = cases.loc[code, ["E", "N"]]
     assert _owners_within(owners, x, y, 25.0) == set()
+    assert not shapely.intersects(resp.geometry.to_numpy(), shapely.Point(x, y)).any()
     inside = load_geography().outline.contains(shapely.Point(x, y))
     assert inside == (code == "sjo_utan_agare")
 
@@ -135,7 +154,7 @@ def test_responsibility_overlap_and_bowtie_points(checked: tuple) -> None:
     cases, owners, resp = checked
     x, y = cases.loc["driftansvar", ["E", "N"]]
     holder = resp[resp.contains(shapely.Point(x, y))]
-    assert len(holder) == 1
+    assert len(holder) == 1 and holder["typ"].iloc[0] == "driftavtal"
     assert holder["owner"].iloc[0] not in _owners_within(owners, x, y, 0.0)
     x, y = cases.loc["overlapp", ["E", "N"]]
     assert len(_owners_within(owners, x, y, 0.0)) == 2

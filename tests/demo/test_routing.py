@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
+from geomap.core.owners import load_owner_layer
+from geomap.demo.streets import STREET_TYPE
 from geomap.routing import RouteResult, route
 from geomap.routing.outputs import write_outputs
 
@@ -57,11 +62,17 @@ def test_hard_cases(routed: RouteResult, file: str) -> None:
         "privat",
     }
 
-    for case in ("narmast_gata_kort", "narmast_gata_lang"):
-        assert r.loc[case, "route_method"] == "nearest"
-        assert 0 < r.loc[case, "distance_m"] <= 25
-        assert "närmaste mark ägs av" in r.loc[case, "reason"]
-    assert r.loc["narmast_gata_kort", "distance_m"] == pytest.approx(3.3, abs=0.2)
+    for case in ("gata_kort", "gata_lang"):  # street space: the municipality is huvudman
+        assert r.loc[case, ["route_method", "owner"]].tolist() == [
+            "responsibility",
+            "huddinge_kommun",
+        ]
+        assert r.loc[case, "distance_m"] == 0
+        assert "Huddinge kommun har driftansvar" in r.loc[case, "reason"]
+    assert r.loc["narmast_strand", "route_method"] == "nearest"  # water: a real gap
+    assert 0 < r.loc["narmast_strand", "distance_m"] <= 25
+    assert r.loc["narmast_strand", "distance_m"] == pytest.approx(8.6, abs=0.2)
+    assert "närmaste mark ägs av" in r.loc["narmast_strand", "reason"]
 
     assert r.loc["sjo_utan_agare", "route_method"] == "unrouted"
     assert r.loc["sjo_utan_agare", "reason"] == "Ingen ägarpolygon inom 25 m"
@@ -72,6 +83,7 @@ def test_hard_cases(routed: RouteResult, file: str) -> None:
     assert "outside_extent" in flags["utanfor_stockholm"]
 
     assert r.loc["driftansvar", "route_method"] == "responsibility"
+    assert r.loc["driftansvar", "owner"] == "huddinge_kommun"
     assert r.loc["driftansvar", "owner"] != r.loc["driftansvar", "land_owner"]
     assert r.loc["regel_belysning", ["route_method", "owner"]].tolist() == [
         "category_rule",
@@ -116,3 +128,64 @@ def test_formulas_neutralised_in_owner_lists(routed: RouteResult, tmp_path: Path
     formulas = [t for t in texts if "HYPERLINK" in t or "cmd" in t]
     assert formulas
     assert all(t.startswith("'") for t in formulas)
+
+
+# The inputs of `make demo` (Makefile target `demo`), routed the same way.
+DEMO_INPUTS = ["lagesbild_2025_synthetic.csv", "trygghetsvandringar_synthetic.gpkg", *FILES]
+
+
+@pytest.fixture(scope="module")
+def demo_run() -> RouteResult:
+    return route(
+        [DATA / f for f in DEMO_INPUTS],
+        owners=DATA / "owners_synthetic.gpkg",
+        registry=DATA / "owners.toml",
+        responsibility=DATA / "driftansvar_synthetic.gpkg",
+        rules=DATA / "rules.toml",
+    )
+
+
+def test_demo_street_remarks_go_to_the_municipality_by_responsibility(
+    demo_run: RouteResult,
+) -> None:
+    """Every remark in street space (allmän plats) goes to huddinge_kommun, not the nearest owner.
+
+    Street remarks are the remarks that lie in no parcel but in the street layer (the
+    ``driftansvar`` rows with ``typ`` = allmän plats …): before the street layer they went to the
+    nearest owner (41 of 100 to Huge Bostäder). A category rule still comes first (lamps go to
+    the lighting unit wherever they stand).
+    """
+    remarks = demo_run.remarks
+    layer = gpd.read_file(DATA / "driftansvar_synthetic.gpkg")
+    streets = layer[layer["typ"] == STREET_TYPE].geometry.to_numpy()
+    owners = load_owner_layer(DATA / "owners_synthetic.gpkg").frame.geometry.to_numpy()
+    pts = remarks.geometry.to_numpy()
+    found = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    in_street = np.zeros(len(remarks), dtype=bool)
+    in_street[
+        np.flatnonzero(found)[shapely.STRtree(streets).query(pts[found], predicate="within")[0]]
+    ] = True
+    in_parcel = np.zeros(len(remarks), dtype=bool)
+    in_parcel[
+        np.flatnonzero(found)[shapely.STRtree(owners).query(pts[found], predicate="within")[0]]
+    ] = True
+    street = remarks[in_street & ~in_parcel]
+    by_rule = street["route_method"] == "category_rule"
+    assert (~by_rule).sum() >= 90  # the demo's street remarks (100 with seed 2025)
+    assert set(street.loc[by_rule, "owner"]) <= {"huddinge_kommun_belysning", "ellevio"}
+    routed = street.loc[~by_rule, ["owner", "route_method"]]
+    assert (routed["owner"] == "huddinge_kommun").all()
+    assert (routed["route_method"] == "responsibility").all()
+    assert {"gata_kort", "gata_lang"} <= set(street["testfall"].dropna())
+    walks = street[street["source"] == "trygghetsvandring"]
+    assert len(walks) >= 1  # safety-walk remarks in the street too
+
+
+def test_demo_still_routes_real_gaps_to_the_nearest_owner(demo_run: RouteResult) -> None:
+    remarks = demo_run.remarks
+    nearest = remarks[remarks["route_method"] == "nearest"]
+    assert len(nearest) >= 3  # the shore case in each of the three hard-case files
+    assert set(nearest["testfall"].dropna()) == {"narmast_strand"}
+    assert nearest["distance_m"].between(0, 25, inclusive="neither").all()
+    counts = remarks["route_method"].value_counts()
+    assert counts["responsibility"] > counts["nearest"]

@@ -5,6 +5,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geomap.errors import InputError
 from geomap.io.tables import find_coordinate_columns, normalise_name, parse_numbers, read_table
@@ -120,3 +122,202 @@ def test_xlsx_without_rows_is_an_error(tmp_path: Path) -> None:
     pd.DataFrame({"Latitud": [], "Longitud": []}).to_excel(path, index=False)
     with pytest.raises(InputError, match=r"tom\.xlsx: the table has a header but no rows"):
         read_table(path)
+
+
+def _csv(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "a.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "listed"),
+    [
+        (["1;text; med semikolon;59,2;17,9", "2;ok;59,2;17,9"], r"1 row \(row 1;"),
+        (["1;a; b;59,2;17,9", "2;c; d;59,2;17,9"], r"2 rows \(rows 1, 2;"),
+    ],
+)
+def test_rows_with_more_fields_than_the_header_are_refused(
+    tmp_path: Path, rows: list[str], listed: str
+) -> None:
+    """An unquoted ';' in a text must not shift the columns (pandas would make 'id' the index)."""
+    path = _csv(tmp_path, "\n".join(["id;beskrivning;lat;lon", *rows]) + "\n")
+    with pytest.raises(
+        InputError,
+        match=rf"a\.csv: {listed}.*more fields than the header's 4 columns.*double quotes",
+    ):
+        read_table(path)
+
+
+def test_a_trailing_delimiter_is_not_an_extra_field(tmp_path: Path) -> None:
+    frame, _ = read_table(_csv(tmp_path, "id;lat;lon\n1;59,2;17,9;\n2;59,3;17,8;\n"))
+    assert frame.values.tolist() == [["1", "59,2", "17,9"], ["2", "59,3", "17,8"]]
+
+
+def test_quoted_delimiters_and_line_breaks_stay_in_their_cell(tmp_path: Path) -> None:
+    frame, _ = read_table(_csv(tmp_path, 'id;text;lat;lon\n1;"a; b\nc";59,2;17,9\n'))
+    assert frame["text"].tolist() == ["a; b\nc"]
+
+
+def test_a_cell_longer_than_the_csv_field_limit(tmp_path: Path) -> None:
+    long = "x" * 200_000
+    frame, _ = read_table(_csv(tmp_path, f"id;text;lat;lon\n1;{long};59,2;17,9\n"))
+    assert frame["text"].str.len().tolist() == [200_000]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_from_excels_unicode_text(tmp_path: Path, encoding: str) -> None:
+    bom = {"utf-16": "", "utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}[encoding]
+    path = _csv(
+        tmp_path, bom + "id\tbeskrivning\tlat\tlon\n1\tTrasig lykta, Skogås\t59,2\t17,9\n", encoding
+    )
+    frame, how = read_table(path)
+    assert how["encoding"] == "utf-16" and how["delimiter"] == "\t"
+    assert frame["beskrivning"].tolist() == ["Trasig lykta, Skogås"]
+
+
+def test_a_broken_utf8_file_with_bom_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"\xef\xbb\xbfid;lat;lon\n1;59,2;17,9\xff\n")
+    with pytest.raises(InputError, match=r"a\.csv: the file starts with a UTF-8 mark.*CSV UTF-8"):
+        read_table(path)
+
+
+def test_duplicate_and_empty_column_names(tmp_path: Path) -> None:
+    frame, how = read_table(_csv(tmp_path, "id;Kategori;kategori;;lat\n1;a;b;c;59\n"))
+    assert list(frame.columns) == ["id", "Kategori", "kategori_2", "Unnamed: 3", "lat"]
+    assert "the later one is read as 'kategori_2'" in how["warnings"][0]
+
+
+def test_a_folder_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(InputError, match=r"dir\.csv: cannot read the file"):
+        read_table(tmp_path / "dir.csv")
+
+
+def _workbook(path: Path, rows: list[list[object]], merges: tuple[str, ...] = ()) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Anmärkningar"
+    for row in rows:
+        sheet.append(row)
+    for ref in merges:
+        sheet.merge_cells(ref)
+    book.save(path)
+    return path
+
+
+def test_merged_xlsx_cells_take_the_top_left_value(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "m.xlsx",
+        [
+            ["Plats", "Beskrivning", "Koordinater", None],
+            ["Torget", "Klotter", 59.2, 17.9],
+            [None, "Skräp", 59.3, 17.8],
+            [None, "Lykta", 59.4, 17.7],
+        ],
+        merges=("A2:A4", "C1:D1"),
+    )
+    frame, _ = read_table(path)
+    assert frame["Plats"].tolist() == ["Torget"] * 3
+    assert list(frame.columns) == ["Plats", "Beskrivning", "Koordinater", "Koordinater_2"]
+
+
+def test_xlsx_rows_above_the_header_and_blank_rows_are_skipped(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "t.xlsx",
+        [
+            ["Lägesbild vecka 47"],
+            [],
+            [None, "id", "lat", "lon"],
+            [None, "A", 59.2, 17.9],
+            [],
+            [None, "B", 59.3, 17.8],
+        ],
+    )
+    frame, how = read_table(path)
+    assert frame.values.tolist() == [["A", 59.2, 17.9], ["B", 59.3, 17.8]]
+    assert "the header is row 3" in how["warnings"][0]
+
+
+def test_xlsx_column_mixing_text_and_numbers_is_text(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "x.xlsx", [["nr", "lat"], ["1a", 59.2], [2, 59.3], [3.5, 59.4]])
+    frame, _ = read_table(path)
+    assert frame["nr"].tolist() == ["1a", "2", "3.5"]
+    assert frame["lat"].dtype == "float64"
+
+
+def test_xlsx_sheet_by_name_and_missing_sheet(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "s.xlsx", [["id", "lat"], ["A", 59.2]])
+    assert read_table(path, sheet="Anmärkningar")[0]["id"].tolist() == ["A"]
+    with pytest.raises(
+        InputError, match=r"s\.xlsx: the workbook has no sheet 'Blad2' \(sheets: Anmärkningar\)"
+    ):
+        read_table(path, sheet="Blad2")
+
+
+_CELL = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"),
+    max_size=12,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    header=st.lists(
+        st.from_regex(r"[a-zåäö][a-z0-9_]{0,8}", fullmatch=True),
+        min_size=2,
+        max_size=5,
+        unique_by=str.casefold,
+    ),
+    cells=st.lists(st.lists(_CELL, min_size=5, max_size=5), min_size=1, max_size=6),
+    delimiter=st.sampled_from([";", ",", "\t"]),
+)
+def test_fuzz_any_quoted_csv_reads_back_cell_for_cell(
+    tmp_path_factory: pytest.TempPathFactory,
+    header: list[str],
+    cells: list[list[str]],
+    delimiter: str,
+) -> None:
+    """Whatever the texts hold (delimiters, quotes, line breaks, Unicode), a properly quoted CSV
+    reads back with every cell in its column, unchanged (an empty cell is missing)."""
+    import csv
+    import io as _io
+
+    rows = [row[: len(header)] for row in cells]
+    buffer = _io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
+        [header, *rows]
+    )
+    path = tmp_path_factory.mktemp("fuzz") / "f.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    try:
+        frame, _ = read_table(path)
+    except InputError as exc:  # only the documented refusals
+        assert "no rows" in str(exc) or "only one column" in str(exc) or "empty" in str(exc)
+        return
+    if frame.shape[1] != len(header):
+        return  # the sniffer chose another delimiter: a stated, not silent, outcome
+    assert list(frame.columns) == header
+    expected = pd.DataFrame(rows, columns=header, dtype=object)
+    expected = expected.where(expected != "")
+    got = frame.fillna("<NA>").values.tolist()
+    assert got == expected.fillna("<NA>").values.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_fuzz_arbitrary_bytes_read_or_fail_with_input_error(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    path = tmp_path_factory.mktemp("bytes") / "b.csv"
+    path.write_bytes(data)
+    try:
+        frame, how = read_table(path)
+    except InputError as exc:
+        assert str(exc).startswith(str(path))
+        return
+    assert len(frame) >= 1 and how["delimiter"] in {";", ",", "\t", "|"}

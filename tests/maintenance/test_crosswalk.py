@@ -89,3 +89,62 @@ def test_unknown_owner_and_missing_crosswalk(tmp_path: Path) -> None:
     _csv(tmp_path, "local_code,shared_code\nk1,H1\n")
     profile = load_owner("a", owners_path=owners, code_column="KOD")
     assert (profile.code_column, profile.crosswalk.lookup("K1")) == ("KOD", "H1")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [
+        ("utf-8", ";"),
+        ("utf-8-sig", ";"),
+        ("cp1252", ";"),
+        ("cp1252", ","),
+        ("utf-16", "\t"),  # Excel's "Unicode text"
+        ("utf-16", ";"),
+        ("utf-16-le", ","),
+    ],
+)
+def test_crosswalk_in_windows_encodings(tmp_path: Path, encoding: str, delimiter: str) -> None:
+    text = f"local_code{delimiter}shared_code\r\nGräs, bruks{delimiter}G2\r\nHäck{delimiter}H1\r\n"
+    if delimiter == ",":
+        text = text.replace("Gräs, bruks", '"Gräs, bruks"')
+    path = tmp_path / "cw.csv"
+    path.write_bytes(text.encode(encoding))
+    cw = load_crosswalk("x", path=path)
+    assert cw.mapping == {"gräs, bruks": "G2", "häck": "H1"}
+    assert cw.local_codes["häck"] == "Häck"
+
+
+def test_undecodable_crosswalk_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "cw.csv"
+    path.write_bytes(b"local_code;shared_code\n\x81;G2\n")
+    with pytest.raises(
+        ConfigError, match=r"cw\.csv: cannot decode the crosswalk .*save it as UTF-8"
+    ):
+        load_crosswalk("x", path=path)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('owner = ["a"]\n', r"owner = \['a'\] is an array; write one \[owner\.<id>\] table"),
+        ('owner = "a"\n', r"owner = 'a' is a string; write one \[owner\.<id>\] table"),
+        ('[owner]\na = "x"\n', r"owner\.a = 'x' is a string; write it as an \[owner\.a\] table"),
+        ("[owner.a]\ncode_column = 5\n", r"\[owner\.a\]: code_column = 5 is an integer"),
+        ("[owner.a\n", r"owners\.toml: the owner profile file is not valid TOML"),
+    ],
+)
+def test_bad_owner_profiles(tmp_path: Path, text: str, match: str) -> None:
+    owners = tmp_path / "owners.toml"
+    owners.write_text(text, encoding="utf-8")
+    _csv(tmp_path, "local_code,shared_code\nk1,H1\n")
+    with pytest.raises(ConfigError, match=match):
+        load_owner("a", owners_path=owners, crosswalk_path=tmp_path / "cw.csv")
+
+
+def test_owner_profiles_in_cp1252(tmp_path: Path) -> None:
+    owners = tmp_path / "owners.toml"
+    owners.write_bytes('[owner.a]\nname = "Ägare A"\ncrosswalk = "cw.csv"\n'.encode("cp1252"))
+    _csv(tmp_path, "local_code,shared_code\nk1,H1\n")
+    assert load_owner("a", owners_path=owners).name == "Ägare A"
+    with pytest.raises(ConfigError, match=r"nope\.toml: cannot read the owner profile file"):
+        known_owners(owners_path=tmp_path / "nope.toml")

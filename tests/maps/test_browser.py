@@ -74,7 +74,7 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-def _open(browser: Any, path: Path) -> Iterator[Page]:
+def _open(browser: Any, path: Path, fragment: str = "") -> Iterator[Page]:
     context = browser.new_context(
         offline=True,
         locale="sv-SE",
@@ -90,7 +90,7 @@ def _open(browser: Any, path: Path) -> Iterator[Page]:
         lambda m: result.errors.append(m.text) if m.type in {"error", "warning"} else None,
     )
     page.on("pageerror", lambda e: result.errors.append(str(e)))
-    page.goto(path.as_uri())
+    page.goto(path.as_uri() + fragment)
     _wait_ready(page)
     yield result
     context.close()
@@ -280,4 +280,22 @@ def test_content_security_policy_blocks_injected_handlers(browser: Any, maps: Ma
     )
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned === undefined")
+    next(opened, None)
+
+
+def test_work_list_link_opens_the_remark(browser: Any, maps: Maps) -> None:
+    # The link of a work list's "Karta" column: <stem>.html#anmarkning=<url-encoded remark id>.
+    opened = _open(browser, maps.owners["huge"], "#anmarkning=huge%2D003")
+    owner_page = next(opened)
+    page = owner_page.page
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    text = popup.inner_text()
+    assert "ID\nhuge-003" in text
+    assert "Beskrivning huge nummer 3" in text
+    assert page.evaluate("window.geomap.map.getZoom()") >= 16
+    page.evaluate("window.location.hash = '#anmarkning=saknas'")
+    page.locator(".gm-note", has_text="Anmärkning saknas finns inte").wait_for(timeout=5_000)
+    assert owner_page.errors == []
+    _screenshot(page, "maps_owner_link.png")
     next(opened, None)

@@ -17,7 +17,7 @@ def test_weekly_routing_notebook_executes() -> None:
     outputs = execute_notebook(NOTEBOOK)
     assert "synthetic data: True" in outputs
     assert "Vecka 47:" in outputs
-    assert "'ownership'" in outputs and "'nearest'" in outputs
+    assert "'ownership'" in outputs and "'responsibility'" in outputs
     assert "safety-walk remarks name another owner" in outputs
     assert "karta:" in outputs
     assert (ROOT / "out" / "notebook-week" / "map.html").exists()

@@ -47,6 +47,7 @@ def test_all_outputs(tmp_path: Path, result) -> None:  # type: ignore[no-untyped
     out = tmp_path / "out"
     written = write_outputs(result, out)
     assert sorted(p.name for p in out.iterdir()) == [
+        ".geomap-output",
         "owners",
         "routed.gpkg",
         "summary.json",

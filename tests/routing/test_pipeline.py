@@ -269,3 +269,31 @@ def test_route_chunk_partitions_give_the_same_answer(
     edges = np.linspace(0, len(model), parts + 1).astype(int)
     pieces = pd.concat([route_chunk(model.iloc[a:b], router) for a, b in itertools.pairwise(edges)])
     pd.testing.assert_frame_equal(whole, pieces)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    ids=st.lists(
+        st.lists(st.sampled_from(["A", "A-2", "A-3", "B", None]), min_size=1, max_size=6),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_ids_unique_across_any_frames(ids: list[list[str | None]]) -> None:
+    """However ids repeat within and across inputs, every remark comes out once with its own id."""
+    owners = gpd.GeoDataFrame({"owner": ["kommun"]}, geometry=[box(0, 0, 100, 100)], crs=3011)
+    frames = [
+        gpd.GeoDataFrame(
+            {"id": part, "beskrivning": [f"t{i}" for i in range(len(part))]},
+            geometry=[shapely.Point(X0 + 10 + i, Y0 + 10) for i in range(len(part))],
+            crs=3011,
+        )
+        for part in ids
+    ]
+    first = route(frames, owners=owners).remarks["remark_id"]
+    assert len(first) == sum(len(p) for p in ids)
+    assert first.is_unique
+    given_ids = [i for part in ids for i in part]
+    firsts = {i for i in given_ids if i is not None}
+    assert firsts <= set(first)  # the first of every given id keeps it
+    assert route(frames, owners=owners).remarks["remark_id"].tolist() == first.tolist()

@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from geomap.errors import CRSError, InputError
-from geomap.routing.readers import read_remarks
+from geomap.routing.readers import read_frame, read_remarks
 
 from tests.conftest import X0, Y0
 
@@ -158,13 +158,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_vector_without_crs_needs_crs(tmp_path: Path) -> None:
-    path = tmp_path / "nocrs.geojson"
-    path.write_text(
-        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
-        f'"geometry":{{"type":"Point","coordinates":[{X0},{Y0}]}}}}]}}',
-        encoding="utf-8",
-    )
-    # GeoJSON always has a CRS (WGS84); use a shapefile without .prj instead.
+    # GeoJSON always has a CRS (WGS84, see the next test); a shapefile without .prj has none.
     shp = tmp_path / "nocrs.shp"
     gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(X0, Y0)]).to_file(shp)
     with pytest.raises(CRSError, match=r"nocrs\.shp: the file has no CRS; pass `crs`"):
@@ -196,3 +190,88 @@ def test_empty_layer(tmp_path: Path) -> None:
     gpd.GeoDataFrame({"a": []}, geometry=[], crs=3011).to_file(path)
     with pytest.raises(InputError, match=r"empty\.gpkg: the layer holds no features"):
         read_remarks(path)
+
+
+def _geojson(path: Path, coordinates: str, crs_member: str = "") -> Path:
+    path.write_text(
+        '{"type":"FeatureCollection",' + crs_member + '"features":[{"type":"Feature",'
+        '"properties":{"id":"A"},"geometry":{"type":"Point","coordinates":' + coordinates + "}}]}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_geojson_with_projected_coordinates_and_no_crs(tmp_path: Path) -> None:
+    """GeoJSON without a CRS is WGS84: metres there are an error, not POINT (Infinity Infinity)."""
+    path = _geojson(tmp_path / "proj.geojson", f"[{X0 + 50}, {Y0 + 50}]")
+    with pytest.raises(
+        CRSError, match=r"proj\.geojson: the coordinates .* are not longitude/latitude.*pass `crs`"
+    ):
+        read_remarks(path)
+    frame, info = read_remarks(path, crs="EPSG:3011")
+    assert frame.geometry.x.iloc[0] == pytest.approx(X0 + 50)
+    assert any("are not degrees; read them in EPSG:3011" in w for w in info.warnings)
+
+
+def test_geojson_with_a_crs_member_and_with_degrees(tmp_path: Path) -> None:
+    named = '"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3011"}},'
+    frame, info = read_remarks(_geojson(tmp_path / "a.geojson", f"[{X0}, {Y0}]", named))
+    assert info.crs == "EPSG:3011" and frame.geometry.x.iloc[0] == pytest.approx(X0)
+    frame, info = read_remarks(_geojson(tmp_path / "b.geojson", "[17.9811, 59.2367]"))
+    assert info.crs == "EPSG:4326" and np.isfinite(frame.geometry.x).all()
+
+
+def test_points_that_reprojection_cannot_place_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "far.gpkg"
+    gpd.GeoDataFrame(
+        {"a": [1, 2]}, geometry=[shapely.Point(17.98, 59.23), shapely.Point(100.0, 0.0)], crs=4326
+    ).to_file(path)
+    with pytest.raises(
+        CRSError, match=r"far\.gpkg: 1 remark \(row 2\) cannot be placed in EPSG:3011"
+    ):
+        read_remarks(path)
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson"])
+def test_3d_points_are_read_as_2d(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"z{suffix}"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(X0 + 1, Y0 + 2, 33.0)], crs=3011).to_crs(
+        4326 if suffix == ".geojson" else 3011
+    ).to_file(path)
+    frame, _ = read_remarks(path)
+    assert not frame.geometry.has_z.any()
+    assert frame.geometry.x.iloc[0] == pytest.approx(X0 + 1, abs=1e-3)
+
+
+def test_table_columns_named_like_geomaps_own(tmp_path: Path) -> None:
+    path = tmp_path / "own.csv"
+    path.write_text(
+        f"id;geometry;source_file;Source_Row;E;N\n1;POINT (0 0);x.csv;9;{X0:.0f};{Y0:.0f}\n",
+        encoding="utf-8",
+    )
+    frame, info = read_remarks(path, crs=3011)
+    assert frame[["input_geometry", "input_source_file", "input_Source_Row"]].values.tolist() == [
+        ["POINT (0 0)", "x.csv", "9"]
+    ]
+    assert frame["source_file"].tolist() == ["own.csv"] and frame["source_row"].tolist() == [1]
+    assert len([w for w in info.warnings if "geomap's own name" in w]) == 3
+
+
+def test_too_many_columns_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    names = ";".join(f"c{i}" for i in range(2000))
+    path.write_text(f"E;N;{names}\n{X0};{Y0};" + ";".join("1" * 2000) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"wide\.csv: 2,002 columns; .* at most 1,900"):
+        read_remarks(path, crs=3011)
+
+
+def test_read_frame_dataframe_and_geodataframe() -> None:
+    frame, info = read_frame(pd.DataFrame({"id": ["A"], "x": [X0], "y": [Y0]}), crs=3011)
+    assert info.coordinate_columns == ("x", "y") and frame.geometry.x.iloc[0] == X0
+    gdf = gpd.GeoDataFrame({"id": ["A"]}, geometry=[shapely.Point(X0, Y0)], crs=3011)
+    frame, info = read_frame(gdf, label="<GeoDataFrame>")
+    assert frame["source_file"].tolist() == ["<GeoDataFrame>"] and info.crs == "EPSG:3011"
+    with pytest.raises(InputError, match=r"<DataFrame>: the DataFrame has no coordinate columns"):
+        read_frame(pd.DataFrame({"id": ["A"]}))
+    with pytest.raises(InputError, match=r"two columns named 'ID' \(ignoring case\)"):
+        read_frame(pd.DataFrame([[1, 2, X0, Y0]], columns=["id", "ID", "x", "y"]), crs=3011)

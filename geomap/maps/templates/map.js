@@ -286,10 +286,33 @@
   var heat = new HeatLayer();
   var progress = el("div", "gm-note"), loading = false;
   function setReady(ready) {
-    if (ready && !timings.ready) { timings.ready = performance.now(); }
+    var first = ready && !timings.ready;
+    if (first) { timings.ready = performance.now(); }
     document.body.dataset.ready = ready ? "1" : "0";
     api.ready = ready;
+    if (first) { openLinked(); }
   }
+  // A work list links to a remark as <map>.html#anmarkning=<url-encoded remark id>: zoom to it
+  // and open its popup once the markers are drawn (and again when the fragment changes).
+  var LINK = "#anmarkning=";
+  function linkedRemark() {
+    var hash = window.location.hash;
+    if (hash.indexOf(LINK) !== 0) { return null; }
+    try { return decodeURIComponent(hash.slice(LINK.length)); } catch (e) { return null; }
+  }
+  function openLinked() {
+    var id = linkedRemark();
+    if (id === null || !api.ready) { return; }
+    var i = R.id.indexOf(id);
+    if (i < 0 || !cluster.hasLayer(markers[i])) {
+      progress.textContent = "Anmärkning " + id + " finns inte på den här kartan.";
+      return;
+    }
+    progress.textContent = "";
+    map.setView(markers[i].getLatLng(), Math.max(map.getZoom(), 16), { animate: false });
+    api.openPopup(id);
+  }
+  window.addEventListener("hashchange", openLinked);
   var cluster = L.markerClusterGroup({
     chunkedLoading: true, chunkInterval: 250, chunkDelay: 1, showCoverageOnHover: false,
     maxClusterRadius: 80, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 18, removeOutsideVisibleBounds: true,

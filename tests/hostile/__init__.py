@@ -1,0 +1,1 @@
+"""Hostile and unusual inputs for ``geomap route``, each with its expected outcome (see README.md)."""
