@@ -16,8 +16,16 @@ from pyproj import CRS
 
 from geomap.core.crs import WORKING_CRS, check_axes, parse_crs
 from geomap.core.palette import fallback_colour
+from geomap.core.words import plural
 from geomap.errors import ConfigError, CRSError, InputError
-from geomap.io.tomlfile import ConfigEntry, load_toml, shown, sub_table, table_array
+from geomap.io.tomlfile import (
+    ConfigEntry,
+    load_toml,
+    shown,
+    sub_table,
+    table_array,
+    warn_unknown_entries,
+)
 from geomap.io.vector import choose_layer, read_vector
 
 __all__ = [
@@ -111,6 +119,8 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
     table with ``synthetic`` (true/false; also "ja"/"nej", "yes"/"no", "1"/"0") and
     ``synthetic_label``. Ids are stripped; ids that differ only in case are refused (their files
     would collide on case-insensitive file systems). The file may be UTF-8, UTF-16 or cp1252.
+    Other top-level keys and tables (a ``[[rule]]`` pasted from the rules file, a typo such as
+    ``[[owners]]``) are ignored with a warning that names them.
 
     Raises
     ------
@@ -135,6 +145,9 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
         raise ConfigError(msg)
     owners = [_registry_owner(entry, i, where) for i, entry in enumerate(entries, start=1)]
     _refuse_case_twins(owners, where)
+    warn_unknown_entries(
+        data, _REGISTRY_ENTRIES, where=where, what="an owner registry", hints=_REGISTRY_HINTS
+    )
     meta = ConfigEntry(sub_table(data, "meta", where=where), where=where, label="[meta]")
     meta.warn_unknown(("synthetic", "synthetic_label"))
     return OwnerRegistry(
@@ -146,6 +159,10 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
 
 
 _OWNER_KEYS = ("id", "name", "contact", "colour", "priority")
+#: The top-level entries of a registry file, as they are written.
+_REGISTRY_ENTRIES = {"owner": "[[owner]]", "meta": "[meta]"}
+#: Where entries that belong in another file go.
+_REGISTRY_HINTS = dict.fromkeys(("rule", "rules"), "category rules go in the rules file (`rules`)")
 
 
 def _registry_owner(values: dict[str, object], number: int, where: str) -> Owner:
@@ -314,7 +331,8 @@ def owner_layer_from_frame(
             "in Python: GeoDataFrame.set_crs)"
         )
         raise CRSError(msg)
-    frame = frame.rename(columns={_owner_column(frame, source, owner_column, what): "owner"})
+    column = _owner_column(frame, source, owner_column, what)
+    frame = frame.rename(columns=_owner_renames(frame, column, source, what))
     frame["owner"] = frame["owner"].astype("string").str.strip()
     geoms = frame.geometry.to_numpy()
     kinds = shapely.get_type_id(geoms)
@@ -333,6 +351,34 @@ def owner_layer_from_frame(
     if CRS(result.frame.crs) != target:
         result.frame = result.frame.to_crs(target)
     return result
+
+
+def _owner_renames(frame: gpd.GeoDataFrame, column: str, source: str, what: str) -> dict[str, str]:
+    """Return the renames that make ``column`` the ``owner`` column.
+
+    Another column named ``owner`` (ignoring case, as a GeoPackage does) is moved out of the way
+    to ``input_owner`` (or ``input_owner_2`` …), with a warning.
+    """
+    if column == "owner":
+        return {}
+    renames = {column: "owner"}
+    taken = {str(c).casefold() for c in frame.columns}
+    for other in (str(c) for c in frame.columns if str(c).casefold() == "owner" and c != column):
+        new, n = "input_owner", 1
+        while new.casefold() in taken:
+            n += 1
+            new = f"input_owner_{n}"
+        taken.add(new.casefold())
+        renames[other] = new
+        log.warning(
+            "%s: the %s's column %r is used as owner id; its column %r is kept as %r",
+            source,
+            what,
+            column,
+            other,
+            new,
+        )
+    return renames
 
 
 def _owner_column(frame: gpd.GeoDataFrame, source: str, given: str | None, what: str) -> str:
@@ -357,10 +403,9 @@ def _clean(layer: OwnerLayer, what: str) -> None:
     if missing.any():
         layer.dropped_empty = int(missing.sum())
         log.warning(
-            "%s: dropped %d %s features with no geometry or owner",
+            "%s: dropped %s with no geometry or owner",
             layer.path,
-            layer.dropped_empty,
-            what,
+            plural(layer.dropped_empty, f"{what} feature", f"{what} features"),
         )
         frame = frame.loc[~missing].copy()
         geoms = frame.geometry.to_numpy()
@@ -371,7 +416,12 @@ def _clean(layer: OwnerLayer, what: str) -> None:
         fixed = _polygonal_part(fixed)
         geoms = geoms.copy()
         geoms[invalid] = fixed
-        log.warning("%s: repaired %d invalid polygons in the %s", layer.path, layer.repaired, what)
+        log.warning(
+            "%s: repaired %s in the %s",
+            layer.path,
+            plural(layer.repaired, "invalid polygon", "invalid polygons"),
+            what,
+        )
         frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
         keep = ~shapely.is_empty(geoms)
         frame = frame.loc[keep]

@@ -71,7 +71,12 @@ RESERVED_COLUMNS = (
     "geometry",
     "fid",
     "_category_known",
+    "_axis_swapped",
 )
+
+# Columns the reader adds (the geometry, provenance, whether the file's axes were swapped): never
+# model fields, never renamed, not part of a remark's content.
+_OWN_COLUMNS = ("geometry", "source_file", "source_row", "_axis_swapped")
 
 #: Columns that mark a frame as the result of an earlier :func:`geomap.route` run.
 ROUTED_MARKERS = frozenset({"remark_id", "route_method", "owner", "flags", "reason"})
@@ -199,7 +204,7 @@ def remark_fields(columns: Iterable[object]) -> dict[str, str]:
     >>> remark_fields(["vandring_id", "vandringsdatum", "anmarkning", "Markägare"])
     {'description': 'anmarkning', 'walk_id': 'vandring_id', 'walk_date': 'vandringsdatum', 'protocol_owner': 'Markägare'}
     """
-    names = [str(c) for c in columns if str(c) not in ("geometry", "source_file", "source_row")]
+    names = [str(c) for c in columns if str(c) not in _OWN_COLUMNS]
     found = {f: find_column(names, f) for f in _ALIASES}
     return {f: c for f, c in found.items() if c is not None}
 
@@ -307,7 +312,7 @@ def build_remarks(
     >>> build_remarks(f, categories=load_categories(), source="lagesbild")[["source", "category"]].values.tolist()
     [['lagesbild', 'klotter']]
     """
-    columns = [str(c) for c in frame.columns if c not in ("geometry", "source_file", "source_row")]
+    columns = [str(c) for c in frame.columns if c not in _OWN_COLUMNS]
     fields = dict(remark_fields(columns) if fields is None else fields)
     where = where or (
         str(frame["source_file"].iloc[0]) if "source_file" in frame and len(frame) else "input"

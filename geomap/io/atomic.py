@@ -13,6 +13,11 @@ Output folders (:func:`atomic_dir`) are guarded further, so that writing them ne
   atomic rename (Linux ``renameat2(RENAME_EXCHANGE)``), so even a killed run leaves the old or the new
   folder, complete; the next run removes what a killed run left behind;
 - a symbolic link as OUTDIR is kept: the swap happens at the link's target.
+
+Where ``.OUTDIR.geomap-tmp-<hex>`` would be longer than a file name may be (255 bytes on most file
+systems, ``os.pathconf(folder, "PC_NAME_MAX")``), the lock, temporary and aside names use OUTDIR's
+name cut short plus ``~`` and 16 hex digits of its SHA-256 instead of the whole name, so two long
+names never share them. :func:`atomic_path` shortens its temporary file names in the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -68,6 +74,12 @@ _FIXES = {
 }
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+#: File names longer than this (in bytes) are refused by most file systems (ext4, XFS, NTFS, APFS).
+_NAME_MAX = 255
+_TOKEN = 16  # hex digits of the random part of temporary names (secrets.token_hex(8))
+#: What follows ``.<stem>`` in the longest name written beside an output folder.
+_LONGEST_TAIL = len(".geomap-tmp-") + _TOKEN
+_DIGEST = 16  # hex digits of SHA-256 that keep two shortened names apart
 
 
 def check_writable(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
@@ -118,8 +130,9 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False) -> Ite
     """
     target = check_writable(path, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
+    room = _name_max(target.parent) - len(os.fsencode(target.suffix)) - len("..") - 8  # mkstemp: 8
     fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
+        prefix=f".{_fit(target.stem, room)}.", suffix=target.suffix, dir=target.parent
     )
     os.close(fd)
     tmp = Path(tmp_name)
@@ -396,9 +409,49 @@ def _reenter(given: Path, real: Path) -> _Held | None:
         return held
 
 
+def _name_max(folder: Path) -> int:
+    """Return the longest file name (bytes) allowed in ``folder`` (or its nearest existing parent)."""
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    try:
+        limit = os.pathconf(ancestor, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows) or no such limit
+        return _NAME_MAX
+    return min(limit, _NAME_MAX) if limit > 0 else _NAME_MAX
+
+
+def _fit(name: str, room: int) -> str:
+    """Return ``name`` if it takes at most ``room`` bytes, else a cut of it + ``~`` + its digest.
+
+    The same name always gives the same result, and two names that are cut never share one.
+    """
+    encoded = os.fsencode(name)
+    if len(encoded) <= room:
+        return name
+    digest = hashlib.sha256(encoded).hexdigest()[:_DIGEST]
+    keep = max(room - len(digest) - 1, 0)
+    cut = encoded[:keep].decode("utf-8", errors="ignore")  # no half characters at the cut
+    return f"{cut}~{digest}"
+
+
+def _side_stem(real: Path) -> str:
+    """Return what the names beside the output folder ``real`` start with after their dot.
+
+    That is ``real``'s name, unless ``.<name>.geomap-tmp-<hex>`` would not fit in a file name:
+    then the name cut short with a digest of the whole (see :func:`_fit`).
+    """
+    return _fit(real.name, _name_max(real.parent) - 1 - _LONGEST_TAIL)
+
+
+def _side_path(real: Path, tail: str) -> Path:
+    """Return the path ``.<stem>.<tail>`` beside the output folder ``real`` (lock, temp, aside)."""
+    return real.parent / f".{_side_stem(real)}.{tail}"
+
+
 def _acquire(given: Path, real: Path) -> _Held:
     """Create the parent folder and take the lock file beside ``real``."""
-    lock = real.parent / f".{real.name}.lock"
+    lock = _side_path(real, "lock")
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(10):
@@ -447,7 +500,7 @@ def _release(held: _Held) -> None:
 
 def _clean_leftovers(real: Path) -> None:
     """Remove the temporary folders of killed runs into ``real``; restore ``real`` if it is missing."""
-    pattern = re.compile(rf"\.{re.escape(real.name)}\.geomap-(tmp|old)-[0-9a-f]{{16}}")
+    pattern = re.compile(rf"\.{re.escape(_side_stem(real))}\.geomap-(tmp|old)-[0-9a-f]{{{_TOKEN}}}")
     found = [(p, m[1]) for p in real.parent.iterdir() if (m := pattern.fullmatch(p.name))]
     found.sort(key=lambda item: item[0].lstat().st_mtime, reverse=True)
     if not os.path.lexists(real):
@@ -462,7 +515,7 @@ def _clean_leftovers(real: Path) -> None:
 
 
 def _new_temp(given: Path, real: Path) -> Path:
-    tmp = real.parent / f".{real.name}.geomap-tmp-{secrets.token_hex(8)}"
+    tmp = _side_path(real, f"geomap-tmp-{secrets.token_hex(_TOKEN // 2)}")
     try:
         tmp.mkdir()
     except OSError as exc:
@@ -480,7 +533,7 @@ def _swap(tmp: Path, real: Path) -> None:
         _pause("swapped")
         shutil.rmtree(tmp, ignore_errors=True)
         return
-    old = real.parent / f".{real.name}.geomap-old-{secrets.token_hex(8)}"
+    old = _side_path(real, f"geomap-old-{secrets.token_hex(_TOKEN // 2)}")
     real.rename(old)  # a run killed before the next line is restored by the next run
     try:
         tmp.rename(real)

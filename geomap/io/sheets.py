@@ -6,11 +6,12 @@ column widths from the content, real date-times (``yyyy-mm-dd hh:mm``) and, wher
 columns as hyperlink cells. In both, text that a spreadsheet would run as a formula is
 neutralised (see :func:`geomap.io.sanitize.neutralise_formulas`); in XLSX, control characters
 (which the format cannot hold) are removed and text longer than a cell holds (32,767 characters)
-is cut.
+is cut, each with a warning naming the file, sheet, columns and rows.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -34,6 +35,9 @@ _XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm"
 _LOCAL_ZONE = "Europe/Stockholm"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MAX_WIDTH = 60
+_ROWS_SHOWN = 5  # rows a warning names per column
+
+log = logging.getLogger(__name__)
 
 
 def write_csv(
@@ -101,8 +105,14 @@ def write_xlsx(
     title: str = "",
     number_formats: Mapping[str, str] | None = None,
     links: Mapping[str, str] | None = None,
+    file_label: str | None = None,
+    full_text_in: str | None = None,
 ) -> Path:
     r"""Write each table of ``sheets`` (sheet name → table) as a sheet of one XLSX file.
+
+    Text longer than a cell holds (:data:`EXCEL_MAX_CELL` characters) is cut and control
+    characters are removed; either logs one warning per sheet naming the file, the sheet, the
+    columns and the first rows (as Excel numbers them, the header being row 1).
 
     Parameters
     ----------
@@ -121,6 +131,11 @@ def write_xlsx(
         with that text, a cell without one stays empty. A ``#fragment`` of a target is stored as
         Excel stores it, as the link's location (sub-address): ``a.html#x`` has target
         ``a.html`` and location ``x``.
+    file_label : str, optional
+        How the warnings name the file (default ``path``); give the final name when ``path`` is a
+        temporary file.
+    full_text_in : str, optional
+        Where the uncut text is kept (e.g. ``"routed.gpkg"``); the warnings say so.
 
     Returns
     -------
@@ -138,31 +153,109 @@ def write_xlsx(
     >>> cell = openpyxl.load_workbook(p)["Lista"]["A2"]
     >>> cell.value, cell.hyperlink.target, cell.hyperlink.location
     ('Visa på kartan', 'a.html', 'anmarkning=A%201')
+    >>> long = pd.DataFrame({"Text": ["x" * 40_000]})  # logs: a.xlsx: 1 cell longer than … cut
+    >>> _ = write_xlsx({"Lista": long}, p, file_label="a.xlsx", full_text_in="a.csv")
+    >>> len(openpyxl.load_workbook(p)["Lista"]["A2"].value)
+    32767
     """
     from openpyxl import Workbook  # imported here: only spreadsheet writing needs it
 
     book = Workbook(write_only=True)
-    for name, frame in sheets.items():
-        _write_sheet(book, name, frame, dict(number_formats or {}), dict(links or {}))
-    book.properties.title = title
     target = Path(path)
+    for name, frame in sheets.items():
+        changes = _Changes()
+        _write_sheet(book, name, frame, dict(number_formats or {}), dict(links or {}), changes)
+        changes.warn(file_label or str(target), name[:31], full_text_in)
+    book.properties.title = title
     book.save(target)
     return target
 
 
+class _Changes:
+    """The cells of one sheet changed to fit XLSX: per column, the rows cut or cleaned."""
+
+    def __init__(self) -> None:
+        self.cut: dict[str, np.ndarray] = {}
+        self.cleaned: dict[str, np.ndarray] = {}
+
+    def note(self, column: object, *, cut: np.ndarray, cleaned: np.ndarray) -> None:
+        """Record the positions (0-based data rows) of ``column`` that were cut or cleaned."""
+        name = _column_name(column)
+        if cut.any():
+            self.cut[name] = np.flatnonzero(cut)
+        if cleaned.any():
+            self.cleaned[name] = np.flatnonzero(cleaned)
+
+    def warn(self, file: str, sheet: str, full_text_in: str | None) -> None:
+        """Log one warning per kind of change, naming ``file``, ``sheet``, columns and rows."""
+        kept = f"; the full text is in {full_text_in}" if full_text_in else ""
+        original = f"; the original text is in {full_text_in}" if full_text_in else ""
+        if self.cut:
+            n = sum(len(rows) for rows in self.cut.values())
+            log.warning(
+                "%s: %s longer than %s characters (what an Excel cell holds) %s cut in sheet "
+                "'%s' (%s)%s",
+                file,
+                _cells(n),
+                f"{EXCEL_MAX_CELL:,}",
+                "was" if n == 1 else "were",
+                sheet,
+                _where(self.cut),
+                kept,
+            )
+        if self.cleaned:
+            n = sum(len(rows) for rows in self.cleaned.values())
+            log.warning(
+                "%s: %s in sheet '%s' had control characters removed, which XLSX cannot hold "
+                "(%s)%s",
+                file,
+                _cells(n),
+                sheet,
+                _where(self.cleaned),
+                original,
+            )
+
+
+def _cells(n: int) -> str:
+    return f"{n:,} cell" if n == 1 else f"{n:,} cells"
+
+
+def _column_name(column: object) -> str:
+    """Return a column name fit for a one-line message (no line breaks, at most 40 characters)."""
+    name = " ".join(_CONTROL.sub(" ", str(column)).split())
+    return name if len(name) <= 40 else name[:39] + "…"
+
+
+def _where(changed: dict[str, np.ndarray]) -> str:
+    """Name the columns and their first rows as Excel numbers them (header row 1, data from 2)."""
+    parts = []
+    for column, positions in changed.items():
+        rows = ", ".join(str(p + 2) for p in positions[:_ROWS_SHOWN])
+        more = f" and {len(positions) - _ROWS_SHOWN:,} more" if len(positions) > _ROWS_SHOWN else ""
+        parts.append(f"column {column}, {'row' if len(positions) == 1 else 'rows'} {rows}{more}")
+    return "; ".join(parts)
+
+
 def _write_sheet(
-    book: Any, name: str, frame: pd.DataFrame, formats: dict[str, str], links: dict[str, str]
+    book: Any,
+    name: str,
+    frame: pd.DataFrame,
+    formats: dict[str, str],
+    links: dict[str, str],
+    changes: _Changes,
 ) -> None:
     from openpyxl.cell import WriteOnlyCell
 
     sheet = book.create_sheet(title=name[:31])
     safe = neutralise_formulas(frame)
-    columns = [_excel_values(safe.iloc[:, i]) for i in range(frame.shape[1])]
+    columns: list[list[Any]] = []
     targets: dict[int, list[Any]] = {}
     for i, column in enumerate(frame.columns):
         if str(column) in links:  # targets unneutralised: a hyperlink target is never run
             targets[i] = _excel_values(frame.iloc[:, i].astype("string"))
-            columns[i] = [None if t is None else links[str(column)] for t in targets[i]]
+            columns.append([None if t is None else links[str(column)] for t in targets[i]])
+        else:
+            columns.append(_excel_values(safe.iloc[:, i], changes=changes, column=column))
     _lay_out(sheet, frame, columns)
     sheet.append(_header(sheet, frame.columns))
     styled = {
@@ -238,8 +331,14 @@ def _is_datetime(series: pd.Series) -> bool:
     return bool(pd.api.types.is_datetime64_any_dtype(series))
 
 
-def _excel_values(series: pd.Series) -> list[Any]:
-    """Cell values: None for missing, Python scalars, naive datetimes, clean text."""
+def _excel_values(
+    series: pd.Series, *, changes: _Changes | None = None, column: object = ""
+) -> list[Any]:
+    """Cell values: None for missing, Python scalars, naive datetimes, clean text.
+
+    Text loses its control characters and is cut to :data:`EXCEL_MAX_CELL` characters; the rows
+    changed are noted in ``changes`` under ``column``.
+    """
     if _is_datetime(series):
         values = series
         if isinstance(series.dtype, pd.DatetimeTZDtype):
@@ -247,9 +346,14 @@ def _excel_values(series: pd.Series) -> list[Any]:
         return [None if pd.isna(v) else v.to_pydatetime() for v in values]
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         text = series.astype("string")
-        if text.str.contains(_CONTROL, regex=True).fillna(False).any():
+        cleaned = text.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
+        if cleaned.any():
             text = text.str.replace(_CONTROL, "", regex=True)
-        text = text.str.slice(0, EXCEL_MAX_CELL)
+        cut = (text.str.len() > EXCEL_MAX_CELL).fillna(False).to_numpy(dtype=bool)
+        if cut.any():
+            text = text.str.slice(0, EXCEL_MAX_CELL)
+        if changes is not None:
+            changes.note(column, cut=cut, cleaned=cleaned)
         return [None if pd.isna(v) else v for v in text.astype(object)]
     values = series.astype(object).where(series.notna(), None)
     return [v.item() if isinstance(v, np.generic) else v for v in values.to_numpy()]

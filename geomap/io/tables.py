@@ -8,10 +8,13 @@ shifted; merged XLSX cells are filled with the value of their top-left cell.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
+import logging
 import re
+import threading
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -33,6 +36,8 @@ __all__ = [
     "parse_numbers",
     "read_table",
 ]
+
+log = logging.getLogger(__name__)
 
 TABLE_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".xlsm"})
 
@@ -63,6 +68,12 @@ _COORDINATE_NAMES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
 # Python's csv module refuses fields over 131,072 characters unless told otherwise.
 _FIELD_LIMIT = 2**31 - 1
 _SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+# A valid UTF-8 sequence of two to four bytes (a letter beyond ASCII written as UTF-8).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
 _MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 
 
@@ -87,26 +98,92 @@ def normalise_name(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+def _decode(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
+    """Return the text, the encoding's name and warnings about how it was decoded.
+
+    A byte-order mark decides (UTF-8 or UTF-16); else UTF-16 without a mark is told by its zero
+    bytes; else UTF-8; else cp1252 (Windows), or, when the file also holds valid UTF-8 letters,
+    UTF-8 with every byte sequence that is not UTF-8 read as cp1252, with a warning naming lines.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
-            return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+            return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig", []
         except UnicodeDecodeError as exc:
             msg = (
                 f"{path}: the file starts with a UTF-8 mark but byte {exc.start + 3} is not UTF-8; "
                 "save it again as 'CSV UTF-8'"
             )
             raise InputError(msg) from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+    utf16 = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_without_bom(raw)
+    if utf16:  # Excel's "Unicode text" is UTF-16
         try:
-            return raw.decode("utf-16"), "utf-16"
+            return raw.decode(utf16), utf16, []
         except UnicodeDecodeError:
-            msg = f"{path}: the file starts with a UTF-16 mark but is not UTF-16; save it again as 'CSV UTF-8'"
+            mark = (
+                "starts with a UTF-16 mark" if utf16 == "utf-16" else f"looks like {utf16.upper()}"
+            )
+            msg = f"{path}: the file {mark} but is not valid UTF-16; save it again as 'CSV UTF-8'"
             raise InputError(msg) from None
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return raw.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "cp1252"
+        pass
+    if not _UTF8_SEQUENCE.search(raw):
+        return raw.decode("cp1252", errors="replace"), "cp1252", []
+    return _decode_mixed(raw, path)
+
+
+def _utf16_without_bom(raw: bytes) -> str:
+    """Return ``"utf-16-le"``/``"utf-16-be"`` when the first KB's zero bytes say so, else ``""``.
+
+    Text in UTF-16 has a zero byte beside every ASCII character: at the odd positions for little
+    endian, at the even ones for big endian; no 8-bit text has that.
+    """
+    head = np.frombuffer(raw[: min(len(raw), 1024) // 2 * 2], dtype=np.uint8)
+    if len(head) < 4:
+        return ""
+    even, odd = (head[0::2] == 0).mean(), (head[1::2] == 0).mean()
+    if odd >= 0.4 and even <= 0.05:
+        return "utf-16-le"
+    if even >= 0.4 and odd <= 0.05:
+        return "utf-16-be"
+    return ""
+
+
+_FALLBACK = threading.local()
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: read a byte sequence that is not UTF-8 as cp1252 (and note where)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _FALLBACK.positions.append(exc.start)
+    return exc.object[exc.start : exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("geomap-cp1252-fallback", _cp1252_fallback)
+
+
+def _decode_mixed(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
+    """Decode UTF-8 with cp1252 for the byte sequences that are not UTF-8; warn naming the lines."""
+    _FALLBACK.positions = []
+    try:
+        text = raw.decode("utf-8", errors="geomap-cp1252-fallback")
+        positions = np.array(_FALLBACK.positions, dtype="int64")
+    finally:
+        del _FALLBACK.positions
+    data = np.frombuffer(raw, dtype=np.uint8)
+    breaks = np.flatnonzero(data == (0x0A if 0x0A in data else 0x0D))
+    lines = np.unique(np.searchsorted(breaks, positions, side="right") + 1)
+    shown = ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else "")
+    many = len(lines) > 1
+    note = (
+        f"{path}: the file mixes encodings: it is UTF-8, but {len(lines)} "
+        f"{'lines' if many else 'line'} ({'lines' if many else 'line'} {shown} of the file) "
+        f"{'are' if many else 'is'} not UTF-8 and {'were' if many else 'was'} read as cp1252 "
+        "(Windows); check their letters (å, ä, ö) and save the file again as 'CSV UTF-8'"
+    )
+    return text, "utf-8+cp1252", [note]
 
 
 @contextlib.contextmanager
@@ -150,12 +227,15 @@ def read_table(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     r"""Read a CSV or XLSX table of remarks with every cell as text (or number for XLSX).
 
-    Returns the frame and a dict describing how it was read: ``encoding``, ``delimiter`` and
-    ``warnings`` (renamed duplicate columns, skipped rows above an XLSX header …).
+    Returns the frame and a dict describing how it was read: ``encoding``, ``delimiter``,
+    ``sep_line`` (the CSV began with Excel's ``sep=;`` line, which was honoured and skipped),
+    ``empty_rows`` (rows empty in every cell, dropped) and ``warnings`` (renamed duplicate
+    columns, skipped rows above an XLSX header, mixed encodings …).
 
     Column names are stripped; an empty one becomes ``Unnamed: <position>``; two columns whose
     names differ only in case (a GeoPackage cannot hold both) or not at all: the second gets
-    ``_2``, with a warning.
+    ``_2``, with a warning. Columns without a name and without a value are dropped. A ``.csv``
+    or ``.txt`` that is really a workbook, a GeoPackage or a PDF is refused saying so.
 
     Examples
     --------
@@ -167,27 +247,60 @@ def read_table(
     (';', 'utf-8-sig', ['id', 'lat', 'lon'])
     """
     path = Path(path)
-    notes: list[str] = []
+    how: dict[str, Any] = {"encoding": "xlsx", "delimiter": "", "sep_line": False, "warnings": []}
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame = _read_excel(path, sheet=sheet, notes=notes)
-        return _with_rows(frame, path), {
-            "encoding": "xlsx",
-            "delimiter": "",
-            "warnings": notes,
-        }
+        frame = _read_excel(path, sheet=sheet, how=how)
+        return _with_rows(frame, path), how
     try:
         raw = path.read_bytes()
     except OSError as exc:
         msg = f"{path}: cannot read the file ({exc.strerror or exc}); check the path and its permissions"
         raise InputError(msg) from None
-    text, encoding = _decode(raw, path)
-    delimiter = _sniff_delimiter(text, path)
-    frame = _parse_csv(text, delimiter, path, notes)
-    return _with_rows(frame, path), {
-        "encoding": encoding,
-        "delimiter": delimiter,
-        "warnings": notes,
-    }
+    _refuse_binary(raw, path)
+    text, how["encoding"], how["warnings"] = _decode(raw, path)
+    hint = _SEP_LINE.match(text)
+    if hint:
+        text, how["delimiter"], how["sep_line"] = text[hint.end() :], hint[1], True
+        log.info("%s: the first line %r says the delimiter; it is skipped", path, hint[0].strip())
+    else:
+        how["delimiter"] = _sniff_delimiter(text, path)
+    frame = _parse_csv(text, how["delimiter"], path, how)
+    return _with_rows(frame, path), how
+
+
+# What a file that is not text really is, told by its first bytes: (magic, what it is, the fix).
+_MAGIC = (
+    (
+        b"PK\x03\x04",
+        "a ZIP archive, most likely an Excel workbook (.xlsx)",
+        "rename it to .xlsx, or open it in Excel and save it as CSV",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Excel workbook (.xls)",
+        "open it in Excel and save it as .xlsx or CSV",
+    ),
+    (
+        b"SQLite format 3\x00",
+        "an SQLite database, most likely a GeoPackage (.gpkg)",
+        "rename it to .gpkg",
+    ),
+    (b"%PDF", "a PDF document", "export the table from its source as CSV or XLSX"),
+    (b"\x1f\x8b", "a gzip archive", "unpack it first"),
+)
+# Excel's first line naming the delimiter: sep=; (honoured and skipped, as Excel does).
+_SEP_LINE = re.compile(r"\A\"?sep=([^\w\s\"']|\t)\"?[ ]*(?:\r\n|\n|\r|\Z)", re.IGNORECASE)
+
+
+def _refuse_binary(raw: bytes, path: Path) -> None:
+    """Refuse a ``.csv``/``.txt`` whose first bytes say it is a workbook, a database, a PDF …."""
+    for magic, what, fix in _MAGIC:
+        if raw.startswith(magic):
+            msg = (
+                f"{path}: the file is not a text table but {what} with a {path.suffix or 'text'} "
+                f"name; {fix}"
+            )
+            raise InputError(msg)
 
 
 def _read_csv_text(text: str, delimiter: str, path: Path, **options: Any) -> pd.DataFrame:
@@ -213,12 +326,14 @@ def _read_csv_text(text: str, delimiter: str, path: Path, **options: Any) -> pd.
         raise InputError(msg) from None
 
 
-def _parse_csv(text: str, delimiter: str, path: Path, notes: list[str]) -> pd.DataFrame:
+def _parse_csv(text: str, delimiter: str, path: Path, how: dict[str, Any]) -> pd.DataFrame:
     """Parse the CSV text with the header's columns; refuse rows with more fields than the header.
 
     pandas would silently use the first column as an index when the data rows have one field
     more than the header, which shifts every column; here such rows are an error naming them,
-    unless the extra fields are all empty (a trailing delimiter).
+    unless the extra fields are all empty (a trailing delimiter). Columns without a name and
+    without a value (a trailing delimiter on every line) and rows empty in every cell are dropped,
+    counted in ``how["empty_rows"]`` with one warning.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
@@ -233,10 +348,35 @@ def _parse_csv(text: str, delimiter: str, path: Path, notes: list[str]) -> pd.Da
         if extra.any():
             _refuse_long_rows(np.flatnonzero(extra), width, delimiter, path)
         frame = wide.iloc[:, :width]
-    header = frame.iloc[0].tolist()
-    frame = frame.iloc[1:].reset_index(drop=True)
-    frame.columns = _header_names(header, path, notes)
-    return frame
+    header = frame.iloc[0]
+    unnamed = header.isna().to_numpy()
+    hollow = unnamed & frame.iloc[1:].isna().all(axis=0).to_numpy()
+    if hollow.any():  # a trailing delimiter on every line: columns without name or value
+        frame, header = frame.loc[:, ~hollow], header[~hollow]
+    body = frame.iloc[1:]
+    empty = body.isna().all(axis=1).to_numpy()
+    how["empty_rows"] = int(empty.sum())
+    if empty.any():
+        _note_empty_rows(np.flatnonzero(empty), path, how["warnings"])
+        body = body.loc[~empty]
+    # The index is the data row number (1 = the first row below the header), kept across dropped
+    # empty rows so that a remark's source_row is the row a person finds in the file.
+    body.index = (
+        pd.RangeIndex(1, len(frame))[~empty] if empty.any() else pd.RangeIndex(1, len(frame))
+    )
+    body.columns = _header_names(header.tolist(), path, how["warnings"])
+    return body
+
+
+def _note_empty_rows(rows: np.ndarray, path: Path, notes: list[str]) -> None:
+    """Warn once about rows that are empty in every cell (``;;;``): they are not remarks."""
+    shown = ", ".join(str(int(i) + 1) for i in rows[:5]) + (" …" if len(rows) > 5 else "")
+    many = len(rows) > 1
+    notes.append(
+        f"{path}: {len(rows)} {'rows are' if many else 'row is'} empty in every cell "
+        f"({'rows' if many else 'row'} {shown}; the first row below the header is 1) and "
+        f"{'were' if many else 'was'} skipped: empty rows are not remarks"
+    )
 
 
 def _refuse_long_rows(lines: np.ndarray, width: int, delimiter: str, path: Path) -> None:
@@ -282,10 +422,11 @@ def _with_rows(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_excel(path: Path, *, sheet: str | int | None, notes: list[str]) -> pd.DataFrame:
+def _read_excel(path: Path, *, sheet: str | int | None, how: dict[str, Any]) -> pd.DataFrame:
     """Read a sheet with openpyxl: merged cells filled, rows above the header skipped."""
     import openpyxl
 
+    _refuse_not_a_workbook(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except OSError as exc:
@@ -311,7 +452,33 @@ def _read_excel(path: Path, *, sheet: str | int | None, notes: list[str]) -> pd.
     finally:
         book.close()
     _fill_merged(grid, merged)
-    return _grid_frame(grid, path, notes)
+    return _grid_frame(grid, path, how)
+
+
+def _refuse_not_a_workbook(path: Path) -> None:
+    """Refuse a ``.xlsx`` that is not a ZIP archive: a text table or an old ``.xls`` renamed."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        msg = f"{path}: cannot read the file ({exc.strerror or exc}); check the path and its permissions"
+        raise InputError(msg) from None
+    if head.startswith(b"PK\x03\x04"):
+        return
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        what, fix = "an old Excel workbook (.xls)", "open it in Excel and save it as .xlsx"
+    elif head and b"\x00" not in head and _text_like(head):
+        what, fix = "text (a CSV table?)", f"rename it to {path.stem}.csv"
+    else:
+        what, fix = "no Excel workbook", "save it again from Excel as .xlsx"
+    msg = f"{path}: not a readable .xlsx workbook: the file is {what}; {fix}"
+    raise InputError(msg)
+
+
+def _text_like(head: bytes) -> bool:
+    """Tell whether bytes read as UTF-8 or cp1252 text without control characters."""
+    text = head.decode("cp1252", errors="replace")  # UTF-8 bytes read as cp1252 are no controls
+    return not re.search(r"[\x00-\x08\x0e-\x1f]", text)
 
 
 def _worksheet(book: Any, sheet: str | int | None, path: Path) -> Any:
@@ -366,7 +533,7 @@ def _fill_merged(grid: list[list[object]], merged: list[tuple[int, int, int, int
             row[min_col - 1 : max_col] = [value] * (max_col - min_col + 1)
 
 
-def _grid_frame(grid: list[list[object]], path: Path, notes: list[str]) -> pd.DataFrame:
+def _grid_frame(grid: list[list[object]], path: Path, how: dict[str, Any]) -> pd.DataFrame:
     """Return the sheet's cells as a frame: header = first row with two or more values; no blank rows."""
     width = max((len(row) for row in grid), default=0)
     raw = pd.DataFrame([row + [None] * (width - len(row)) for row in grid], dtype=object)
@@ -378,11 +545,17 @@ def _grid_frame(grid: list[list[object]], path: Path, notes: list[str]) -> pd.Da
     if not len(candidates) or filled.max(initial=0) == 0:
         return pd.DataFrame()
     top = int(candidates[0])
+    notes = how["warnings"]
     if top:
         notes.append(f"{path}: the header is row {top + 1}; rows 1–{top} above it were skipped")
     keep_cols = ~blank.iloc[top:].all(axis=0).to_numpy()
     body = raw.iloc[top + 1 :, keep_cols]
-    body = body[~blank.iloc[top + 1 :, keep_cols].all(axis=1)].reset_index(drop=True)
+    empty = blank.iloc[top + 1 :, keep_cols].all(axis=1).to_numpy()
+    how["empty_rows"] = int(empty.sum())
+    if empty.any():
+        _note_empty_rows(np.flatnonzero(empty), path, notes)
+    body = body[~empty]
+    body.index = pd.Index(np.arange(1, len(empty) + 1)[~empty])  # data row numbers, as for CSV
     body.columns = _header_names(raw.iloc[top, keep_cols].tolist(), path, notes)
     body = body.infer_objects()
     for column in body.columns:
@@ -412,31 +585,36 @@ def find_coordinate_columns(columns: list[str], *, path: Path | str) -> Coordina
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+# What a coordinate cell holds when there is no coordinate (compared after casefold()): empty,
+# pandas' and QGIS' NaN, R's NA, SQL's NULL, Python's None, a dash. Other text (okänd, N/A …)
+# is refused naming the rows: it may be a coordinate written in a way geomap does not read.
+_MISSING_NUMBER = ("", "nan", "na", "null", "none", "-")
 
 
 def parse_numbers(values: pd.Series, *, column: str, path: Path | str) -> np.ndarray:
     """Parse a coordinate column that may use decimal comma and space thousands separators.
 
-    Empty cells become NaN. Text that is not a number raises :class:`InputError` naming the rows.
+    Empty cells and the texts that say "no value" (``NaN``, ``NA``, ``null``, ``None``, ``-``, in
+    any case) become NaN. Text that is not a number raises :class:`InputError` naming the rows.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> parse_numbers(pd.Series(["6 570 123,5", "", "17.9"]), column="N", path="a.csv").tolist()
-    [6570123.5, nan, 17.9]
+    >>> parse_numbers(pd.Series(["6 570 123,5", "", "17.9", "NaN"]), column="N", path="a.csv").tolist()
+    [6570123.5, nan, 17.9, nan]
     """
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(dtype="float64", na_value=np.nan)
     text = values.astype("string").str.strip()
     text = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-    empty = text.isna() | (text == "")
+    empty = text.isna() | text.str.casefold().isin(_MISSING_NUMBER).fillna(False).astype(bool)
     ok = text.str.match(_NUMBER.pattern).fillna(False).astype(bool) | empty
     if not bool(ok.all()):
         bad = text[~ok]
         positions = np.flatnonzero(~ok.to_numpy())[:3]
         rows = ", ".join(f"row {p + 1}: {text.iloc[p]!r}" for p in positions)
         msg = (
-            f"{path}: column {column!r} holds text that is not a coordinate ({len(bad)} rows; {rows}); "
+            f"{path}: column {column!r} holds text that is not a coordinate ({len(bad)} {'row' if len(bad) == 1 else 'rows'}; {rows}); "
             "fix those cells or leave them empty (empty coordinates are reported as unrouted)"
         )
         raise InputError(msg)

@@ -11,6 +11,7 @@ import codecs
 import logging
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ __all__ = [
     "shown",
     "sub_table",
     "table_array",
+    "toml_form",
     "toml_type",
+    "warn_unknown_entries",
 ]
 
 log = logging.getLogger(__name__)
@@ -136,6 +139,62 @@ def toml_type(value: object) -> str:
         if isinstance(value, kind):
             return name
     return "a date/time"
+
+
+def toml_form(key: str, value: object) -> str:
+    """Name a top-level entry as written: ``table [key]``, ``array of tables [[key]]``, ``key = ...``.
+
+    Examples
+    --------
+    >>> toml_form("rule", {"owner": "a"}), toml_form("rule", [{"owner": "a"}])
+    ('table [rule]', 'array of tables [[rule]]')
+    >>> toml_form("version", "1")
+    "key version = '1'"
+    """
+    if isinstance(value, dict):
+        return f"table [{key}]"
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return f"array of tables [[{key}]]"
+    return f"key {key} = {shown(value, limit=30)}"
+
+
+def warn_unknown_entries(
+    data: Mapping[str, Any],
+    known: Mapping[str, str],
+    *,
+    where: str,
+    what: str,
+    hints: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Log a warning for each top-level key or table of ``data`` that is not in ``known``.
+
+    ``known`` maps each known key to how it is written (``{"owner": "[[owner]]"}``), which the
+    warning lists; ``hints`` maps a key that belongs elsewhere to where it goes. Keys are compared
+    as they are (``[[Owner]]`` is unknown). Returns the unknown keys.
+
+    Examples
+    --------
+    >>> warn_unknown_entries({"owner": [], "rule": {}}, {"owner": "[[owner]]"}, where="o.toml",
+    ...                      what="an owner registry", hints={"rule": "rules go in the rules file"})
+    ['rule']
+    """
+    unknown = [key for key in data if key not in known]
+    for key in unknown:
+        fix = (hints or {}).get(key) or f"{what} holds only {' and '.join(known.values())}"
+        log.warning(
+            "%s: %s is not part of %s and is ignored; %s",
+            where,
+            toml_form(_printable(key), data[key]),
+            what,
+            fix,
+        )
+    return unknown
+
+
+def _printable(key: str) -> str:
+    """Return ``key`` fit for a one-line message (a quoted key may hold line breaks)."""
+    text = " ".join(key.split())
+    return text if text == key and len(text) <= 60 else shown(key)
 
 
 def shown(value: object, *, limit: int = 60) -> str:

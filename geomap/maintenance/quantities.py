@@ -383,5 +383,6 @@ def write_quantities_xlsx(
             tmp,
             title="Mängdförteckning",
             number_formats=dict.fromkeys(amount_columns, "#,##0.00"),
+            file_label=str(target),
         )
     return target

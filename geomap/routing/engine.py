@@ -25,6 +25,7 @@ from geomap.core.spatial import NO_OWNER, Location, PolygonIndex, locate
 from geomap.errors import ConfigError
 from geomap.routing.reasons import (
     CATEGORY_RULE,
+    F_AXIS_SWAPPED,
     F_BOUNDARY,
     F_MISSING,
     F_OUTSIDE,
@@ -117,7 +118,9 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
 
     Returns a frame aligned with ``remarks`` holding ``owner``, ``owner_name``, ``land_owner``,
     ``route_method``, ``distance_m``, ``candidates``, ``flags`` and ``reason``. A pure function: the
-    same inputs give the same output, whatever the order of rows or the size of chunks.
+    same inputs give the same output, whatever the order of rows or the size of chunks. A remark
+    whose ``_axis_swapped`` is true (the reader swapped its file's X/Y) is flagged ``axis_swapped``;
+    without that column none is.
 
     Examples
     --------
@@ -151,6 +154,7 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
         | ~remarks["_category_known"].to_numpy(dtype=bool) * F_UNKNOWN
         | loc.outside * F_OUTSIDE
         | missing * F_MISSING
+        | _axis_swapped(remarks) * F_AXIS_SWAPPED
     ).astype("int64")
     context = ReasonContext(
         names=[o.name for o in router.registry.owners],
@@ -170,6 +174,13 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
     )
     candidates = np.where(spatial, loc.candidates, np.full(len(remarks), None, dtype=object))
     return _frame(remarks.index, router, decision, candidates, flag_codes(flags), why)
+
+
+def _axis_swapped(remarks: pd.DataFrame) -> np.ndarray:
+    """Per remark: did the reader swap its file's axes (column ``_axis_swapped``, if any)."""
+    if "_axis_swapped" not in remarks.columns:
+        return np.zeros(len(remarks), dtype=bool)
+    return remarks["_axis_swapped"].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
 @dataclass

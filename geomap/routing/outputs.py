@@ -237,7 +237,11 @@ def _technical_columns(remarks: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
 def _coordinates(remarks: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Return the x and y of each remark point (NaN where it has none)."""
     geoms = remarks.geometry.to_numpy()
-    return shapely.get_x(geoms).astype(float), shapely.get_y(geoms).astype(float)
+    x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    xy = shapely.get_coordinates(geoms[present])
+    x[present], y[present] = xy[:, 0], xy[:, 1]
+    return x, y
 
 
 def _map_links(remarks: gpd.GeoDataFrame, map_page: str | None) -> np.ndarray:
@@ -349,8 +353,14 @@ def _write_owner_lists(
                     f"{len(frame)} rows exceed Excel's limit of {EXCEL_MAX_ROWS}"
                 )
             else:
-                _write_list_xlsx(frame, directory / f"{stem}.xlsx", _list_title(result, owner_id))
                 files["xlsx"] = f"owners/{stem}.xlsx"
+                _write_list_xlsx(
+                    frame,
+                    directory / f"{stem}.xlsx",
+                    _list_title(result, owner_id),
+                    label=files["xlsx"],
+                    full_text_in=f"routed.gpkg and {files['csv']}",
+                )
         written[str(owner_id)] = files
     return written
 
@@ -360,11 +370,16 @@ def _list_title(result: RouteResult, owner_id: object) -> str:
     return f"Anmärkningar för {result.registry[owner].name}" if owner in result.registry else owner
 
 
-def _write_list_xlsx(frame: pd.DataFrame, path: Path, title: str) -> None:
+def _write_list_xlsx(
+    frame: pd.DataFrame, path: Path, title: str, *, label: str, full_text_in: str
+) -> None:
+    """Write a work list as XLSX; warnings about cut or cleaned cells name it ``label``."""
     write_xlsx(
         _sheets(frame),
         path,
         title=title,
         number_formats=_number_formats(frame),
         links={"Karta": _LINK_TEXT},
+        file_label=label,
+        full_text_in=full_text_in,
     )

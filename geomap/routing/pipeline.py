@@ -239,18 +239,26 @@ def _read_inputs(
 
     A file's model fields are found among its columns that hold values, so an empty
     ``beskrivning`` does not hide ``anmarkning``; a routed frame is modelled per original file.
+    A file given more than once (the same resolved path) is read once, with a warning.
     """
     items = [inputs] if isinstance(inputs, str | os.PathLike | pd.DataFrame) else list(inputs)
     if not items:
         msg = "`inputs`: no remark files given; pass at least one file"
         raise InputError(msg)
     models, infos = [], []
+    repeats = _repeated_files(items)
     for position, item in enumerate(items):
+        if position in repeats:
+            continue
         frame, read_info = _read_one(
             item, position=position, count=len(items), crs=crs, layer=layer, working_crs=working_crs
         )
+        for again in repeats.values():
+            if again[0] == position:
+                read_info.warn(again[1])
         for part, info in _per_file(frame, read_info):
-            info.fields = remark_fields(c for c in part.columns if part[c].notna().any())
+            values = (c for c in part.columns if c != part.geometry.name)
+            info.fields = remark_fields(c for c in values if part[c].notna().any())
             models.append(
                 build_remarks(
                     part,
@@ -266,6 +274,27 @@ def _read_inputs(
     remarks["remark_id"] = unique_ids(remarks["remark_id"])
     _check_total_width(remarks, infos)
     return remarks, infos
+
+
+def _repeated_files(items: Sequence[object]) -> dict[int, tuple[int, str]]:
+    """Map the position of each file given again to (its first position, the warning to give)."""
+    first: dict[Path, int] = {}
+    repeats: dict[int, tuple[int, str]] = {}
+    for position, item in enumerate(items):
+        if not isinstance(item, str | os.PathLike):
+            continue
+        try:
+            key = Path(item).resolve()
+        except (OSError, RuntimeError):  # an unresolvable path is reported when it is read
+            continue
+        if key in first:
+            repeats[position] = (
+                first[key],
+                f"{item}: given more than once in `inputs` (the same file); it is read once",
+            )
+        else:
+            first[key] = position
+    return repeats
 
 
 def _read_one(
@@ -310,7 +339,8 @@ def _per_file(
 
 
 def _check_total_width(remarks: gpd.GeoDataFrame, infos: list[ReadInfo]) -> None:
-    own = {*MODEL_COLUMNS, "source_file", "source_row", "_category_known", remarks.geometry.name}
+    own = {*MODEL_COLUMNS, "source_file", "source_row", "_category_known", "_axis_swapped"}
+    own.add(remarks.geometry.name)
     count = sum(1 for c in remarks.columns if c not in own)
     if count > MAX_INPUT_COLUMNS:
         files = ", ".join(i.path for i in infos)
@@ -370,7 +400,8 @@ def _with_routing(
         remarks["protocol_owner"], remarks["owner"], remarks["land_owner"], registry
     )
     remarks["flags"] = add_flag(remarks["flags"], differs, "protocol_owner_differs")
-    return _order_columns(remarks.drop(columns=["_category_known"]))
+    internal = [c for c in ("_category_known", "_axis_swapped") if c in remarks.columns]
+    return _order_columns(remarks.drop(columns=internal))
 
 
 def _order_columns(remarks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

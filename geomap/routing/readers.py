@@ -26,6 +26,7 @@ from geomap.errors import CRSError, InputError
 from geomap.io.tables import (
     COORDINATE_NAMES_HINT,
     TABLE_SUFFIXES,
+    CoordinateColumns,
     find_coordinate_columns,
     parse_numbers,
     read_table,
@@ -49,7 +50,10 @@ class ReadInfo:
 
     ``fields`` maps each model field (``description``, ``timestamp`` …) to the input column that
     became it; ``previous_run`` tells that the input was routed by geomap before (its remarks keep
-    the ``source_file`` and ``source_row`` of that run).
+    the ``source_file`` and ``source_row`` of that run). For a CSV, ``sep_line`` tells that its
+    first line was Excel's ``sep=;`` (honoured, skipped); ``empty_rows`` counts the rows empty in
+    every cell (dropped: not remarks) and ``placeholder_rows`` those with coordinates exactly
+    0, 0 (a placeholder for "no position": read as missing).
     """
 
     path: str
@@ -58,6 +62,9 @@ class ReadInfo:
     axis_swapped: bool = False
     encoding: str = ""
     delimiter: str = ""
+    sep_line: bool = False
+    empty_rows: int = 0
+    placeholder_rows: int = 0
     coordinate_columns: tuple[str, str] | None = None
     missing_geometry: int = 0
     previous_run: bool = False
@@ -94,8 +101,10 @@ def read_remarks(
     Returns
     -------
     GeoDataFrame, ReadInfo
-        The remarks with all their input columns plus ``source_file`` and ``source_row``, and how
-        the file was read.
+        The remarks with all their input columns plus ``source_file``, ``source_row`` and
+        ``_axis_swapped`` (true for the remarks of a file whose axes were swapped; routing turns
+        it into the flag ``axis_swapped``), and how the file was read. A remark without
+        coordinates, or with a null or empty geometry, has a null geometry.
 
     Examples
     --------
@@ -120,17 +129,20 @@ def read_remarks(
             crs="",
             encoding=how["encoding"],
             delimiter=how["delimiter"],
+            sep_line=how["sep_line"],
+            empty_rows=how.get("empty_rows", 0),
         )
         for note in how["warnings"]:
             info.warn(note)
-        frame = _table_points(table, where=str(source), crs=given, info=info)
-    else:
-        read = read_vector(source, layer=layer, what="remark file")
-        if not isinstance(read, gpd.GeoDataFrame) or "geometry" not in read:
-            msg = f"{source}: the layer has no geometry column; give a point layer or a table with coordinates"
-            raise InputError(msg)
-        info = ReadInfo(path=str(source), rows=len(read), crs="")
-        frame = _vector_points(read, where=str(source), crs=given, info=info)
+        rows = table.index.to_numpy(dtype="int64")  # data row numbers (empty rows skipped)
+        frame = _table_points(table.reset_index(drop=True), where=str(source), crs=given, info=info)
+        return _finish(frame, info, label=source.name, target=target, rows=rows), info
+    read = read_vector(source, layer=layer, what="remark file")
+    if not isinstance(read, gpd.GeoDataFrame) or "geometry" not in read:
+        msg = f"{source}: the layer has no geometry column; give a point layer or a table with coordinates"
+        raise InputError(msg)
+    info = ReadInfo(path=str(source), rows=len(read), crs="")
+    frame = _vector_points(read, where=str(source), crs=given, info=info)
     return _finish(frame, info, label=source.name, target=target), info
 
 
@@ -196,7 +208,12 @@ def _has_geometry(frame: pd.DataFrame) -> bool:
 
 
 def _finish(
-    frame: gpd.GeoDataFrame, info: ReadInfo, *, label: str, target: CRS
+    frame: gpd.GeoDataFrame,
+    info: ReadInfo,
+    *,
+    label: str,
+    target: CRS,
+    rows: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Reproject, check coordinates and width, and add ``source_file``/``source_row``.
 
@@ -204,25 +221,49 @@ def _finish(
     loses its old model and routing columns and keeps its ``source_file``/``source_row``: the
     files its remarks came from (``info.previous_run``).
     """
+    frame = _empty_as_missing(frame)
     if len(frame) and frame.crs is not None and CRS(frame.crs) != target:
         frame = frame.to_crs(target)
     _refuse_non_finite(frame, info.path, target)
     info.previous_run = set(frame.columns) >= ROUTED_MARKERS | set(_PROVENANCE)
+    swapped = _swapped_remarks(frame, info)
     frame = without_previous_run(frame)
     _check_width(frame, info.path)
     if not info.previous_run:
         renames = safe_column_names(
-            [c for c in frame.columns if c != frame.geometry.name], reserved=_PROVENANCE
+            [c for c in frame.columns if c != frame.geometry.name],
+            reserved=(*_PROVENANCE, "_axis_swapped"),
         )
         for old, new in renames.items():
             info.warn(f"{info.path}: column {old!r} is geomap's own name; it is kept as {new!r}")
         frame = frame.rename(columns=renames)
         frame["source_file"] = label
-        frame["source_row"] = np.arange(1, len(frame) + 1, dtype="int64")
+        frame["source_row"] = np.arange(1, len(frame) + 1, dtype="int64") if rows is None else rows
+    frame["_axis_swapped"] = swapped
     info.missing_geometry = int((frame.geometry.isna() | frame.geometry.is_empty).sum())
     if info.missing_geometry:
         log.info("%s: %d rows have no coordinates", info.path, info.missing_geometry)
     return frame
+
+
+def _empty_as_missing(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``frame`` with empty geometries (``POINT EMPTY``) as null: both mean no position."""
+    geoms = frame.geometry.to_numpy()
+    empty = shapely.is_empty(geoms)
+    if not empty.any():
+        return frame
+    geoms = geoms.copy()
+    geoms[empty] = None
+    return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+
+
+def _swapped_remarks(frame: gpd.GeoDataFrame, info: ReadInfo) -> np.ndarray:
+    """Per remark: were its axes swapped when read (a routed frame: its old flag ``axis_swapped``)."""
+    if info.previous_run and "flags" in frame.columns:
+        flags = frame["flags"].astype("string").fillna("")
+        old = flags.str.contains(r"(?:^|;)axis_swapped(?:;|$)", regex=True).to_numpy(dtype=bool)
+        return old | info.axis_swapped
+    return np.full(len(frame), info.axis_swapped, dtype=bool)
 
 
 def _check_width(frame: pd.DataFrame, where: str) -> None:
@@ -260,7 +301,11 @@ def _refuse_non_finite(frame: gpd.GeoDataFrame, where: str, target: CRS) -> None
 def _table_points(
     frame: pd.DataFrame, *, where: str, crs: CRS | None, info: ReadInfo
 ) -> gpd.GeoDataFrame:
-    """Return points from a table's coordinate columns (CRS given, or inferred from the values)."""
+    """Return points from a table's coordinate columns (CRS given, or inferred from the values).
+
+    Coordinates exactly (0, 0), a common placeholder for "no position", are missing (with a
+    warning naming the rows), before the CRS is inferred and the area of use checked.
+    """
     renames = safe_column_names(frame.columns, reserved=("geometry",))
     for old, new in renames.items():
         info.warn(f"{where}: column {old!r} is geomap's own name; it is kept as {new!r}")
@@ -269,23 +314,10 @@ def _table_points(
     east = parse_numbers(frame[cols.first], column=cols.first, path=where)
     north = parse_numbers(frame[cols.second], column=cols.second, path=where)
     info.coordinate_columns = (cols.first, cols.second)
+    east, north = _without_placeholders(east, north, where=where, info=info)
     swapped = False
     if crs is None:
-        inferred = infer_crs_from_values(east, north)
-        if inferred is None:
-            msg = (
-                f"{where}: cannot tell the CRS of columns {cols.first!r}/{cols.second!r} from their "
-                f"values ({_range(east)}, {_range(north)}); pass `crs` (e.g. EPSG:3011)"
-            )
-            raise CRSError(msg)
-        crs, swapped = inferred
-        if crs.to_epsg() == 3011:
-            info.warn(
-                f"{where}: no `crs` given; values fit a SWEREF 99 local zone, assumed SWEREF 99 18 00 "
-                "(EPSG:3011, Stockholm). Pass `crs` if the file uses another zone"
-            )
-        else:
-            log.info("%s: CRS inferred from value range: EPSG:%s", where, crs.to_epsg())
+        crs, swapped = _inferred_crs(east, north, where=where, cols=cols, info=info)
     check = check_axes(east, north, crs)
     if swapped or check.swapped:
         east, north = north, east
@@ -300,6 +332,47 @@ def _table_points(
     geometry = gpd.points_from_xy(east, north)
     geometry[~(np.isfinite(east) & np.isfinite(north))] = None
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
+
+
+def _without_placeholders(
+    east: np.ndarray, north: np.ndarray, *, where: str, info: ReadInfo
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the coordinates with exact (0, 0) pairs as missing, warning with their rows."""
+    zero = (east == 0) & (north == 0)
+    info.placeholder_rows = int(zero.sum())
+    if not zero.any():
+        return east, north
+    rows = np.flatnonzero(zero)
+    shown = ", ".join(str(i + 1) for i in rows[:5]) + (" …" if len(rows) > 5 else "")
+    many = len(rows) > 1
+    info.warn(
+        f"{where}: {len(rows)} {'rows have' if many else 'row has'} the coordinates 0, 0 "
+        f"({'rows' if many else 'row'} {shown}; the first row below the header is 1), a "
+        "placeholder for no position: read as missing coordinates (unrouted)"
+    )
+    return np.where(zero, np.nan, east), np.where(zero, np.nan, north)
+
+
+def _inferred_crs(
+    east: np.ndarray, north: np.ndarray, *, where: str, cols: CoordinateColumns, info: ReadInfo
+) -> tuple[CRS, bool]:
+    """Return the CRS the values identify (and whether they are swapped for it), or refuse."""
+    inferred = infer_crs_from_values(east, north)
+    if inferred is None:
+        msg = (
+            f"{where}: cannot tell the CRS of columns {cols.first!r}/{cols.second!r} from their "
+            f"values ({_range(east)}, {_range(north)}); pass `crs` (e.g. EPSG:3011)"
+        )
+        raise CRSError(msg)
+    crs, swapped = inferred
+    if crs.to_epsg() == 3011:
+        info.warn(
+            f"{where}: no `crs` given; values fit a SWEREF 99 local zone, assumed SWEREF 99 18 00 "
+            "(EPSG:3011, Stockholm). Pass `crs` if the file uses another zone"
+        )
+    else:
+        log.info("%s: CRS inferred from value range: EPSG:%s", where, crs.to_epsg())
+    return crs, swapped
 
 
 def _vector_points(
@@ -414,9 +487,11 @@ def _to_points(frame: gpd.GeoDataFrame, where: str, info: ReadInfo) -> gpd.GeoDa
     geoms = shapely.force_2d(geoms)
     if non_point.any():
         kinds = sorted({str(t) for t in frame.geometry[non_point].geom_type.unique()})
+        one = int(non_point.sum()) == 1
         info.warn(
-            f"{where}: {int(non_point.sum())} remarks are {'/'.join(kinds)}, not points; "
-            "each is placed at a point inside it (representative point)"
+            f"{where}: {int(non_point.sum())} {'remark is a' if one else 'remarks are'} "
+            f"{'/'.join(kinds)}, not {'a point' if one else 'points'}; "
+            f"{'it' if one else 'each'} is placed at a point inside it (representative point)"
         )
         geoms[non_point] = shapely.point_on_surface(geoms[non_point])
     if has_z.any():

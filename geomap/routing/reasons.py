@@ -20,6 +20,7 @@ from geomap.io.tables import normalise_name
 __all__ = [
     "CATEGORY_RULE",
     "FLAG_BITS",
+    "F_AXIS_SWAPPED",
     "F_BOUNDARY",
     "F_MISSING",
     "F_OUTSIDE",
@@ -43,11 +44,13 @@ METHODS = ("category_rule", "responsibility", "ownership", "nearest", "unrouted"
 CATEGORY_RULE, RESPONSIBILITY, OWNERSHIP, NEAREST, UNROUTED = range(5)
 
 F_BOUNDARY, F_OVERLAP, F_UNKNOWN, F_OUTSIDE, F_MISSING, F_PROTOCOL = 1, 2, 4, 8, 16, 32
-#: Flag bits and their codes in the ``flags`` column.
+F_AXIS_SWAPPED = 64
+#: Flag bits and their codes in the ``flags`` column, in the order the codes are written.
 FLAG_BITS = (
     (F_BOUNDARY, "boundary"),
     (F_OVERLAP, "overlap"),
     (F_UNKNOWN, "unknown_category"),
+    (F_AXIS_SWAPPED, "axis_swapped"),
     (F_OUTSIDE, "outside_extent"),
     (F_MISSING, "invalid_geometry"),
     (F_PROTOCOL, "protocol_owner_differs"),

@@ -47,6 +47,8 @@ class RouteSummary:
     #: Remarks whose protocol names another landowner than the routed one (flag
     #: ``protocol_owner_differs``).
     protocol_owner_differs: int = 0
+    #: Remarks of files whose X/Y the reader swapped (flag ``axis_swapped``).
+    axis_swapped: int = 0
     inputs: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
@@ -115,6 +117,7 @@ def summarise(
         max_distance_m=max_distance,
         synthetic=registry.synthetic,
         protocol_owner_differs=int(flagged("protocol_owner_differs").sum()),
+        axis_swapped=int(flagged("axis_swapped").sum()),
         inputs=[dataclasses.asdict(i) for i in inputs],
         warnings=[w for i in inputs for w in i.warnings],
     )

@@ -234,3 +234,111 @@ def test_owner_layer_from_frame_repairs_like_a_file() -> None:
         owner_layer_from_frame(points)
     with pytest.raises(CRSError, match=r"<GeoDataFrame>: the owner layer has no CRS.*set_crs"):
         owner_layer_from_frame(points.set_crs(None, allow_override=True))
+
+
+# --- load_registry: top-level entries that are not part of a registry (issue 9) ----------------
+# Kept together at the end; tests of the owner layer belong above.
+
+_REGISTRY_ONLY = "an owner registry holds only [[owner]] and [meta]"
+
+
+@pytest.mark.parametrize(
+    ("extra", "named", "fix"),
+    [
+        ('\n[rule]\ncategory = "klotter"\nowner = "kommun"\n', "table [rule]", "rules file"),
+        (
+            '\n[[rule]]\ncategory = "klotter"\nowner = "kommun"\n',
+            "array of tables [[rule]]",
+            "rules file",
+        ),
+        ('\n[[owners]]\nid = "x"\nname = "X"\n', "array of tables [[owners]]", _REGISTRY_ONLY),
+        ("\n[Meta]\nsynthetic = false\n", "table [Meta]", _REGISTRY_ONLY),
+    ],
+    ids=["rule-table", "rule-array", "owners-typo", "meta-case"],
+)
+def test_registry_warns_about_tables_it_ignores(
+    tmp_path: Path,
+    registry_toml: Path,
+    caplog: pytest.LogCaptureFixture,
+    extra: str,
+    named: str,
+    fix: str,
+) -> None:
+    path = tmp_path / "with-extra.toml"
+    path.write_text(registry_toml.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        reg = load_registry(path)
+    assert reg.ids == load_registry(registry_toml).ids and reg.synthetic  # the rest still counts
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(
+        f"{path}: {named} is not part of an owner registry and is ignored; "
+    )
+    assert fix in warnings[0]
+
+
+def test_registry_rule_warning_points_to_the_rules_argument(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "owners.toml"
+    path.write_text('version = "1"\n[[owner]]\nid = "a"\nname = "A"\n[rule]\nowner = "a"\n')
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        load_registry(path)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{path}: key version = '1' is not part of an owner registry and is ignored; "
+        f"{_REGISTRY_ONLY}",
+        f"{path}: table [rule] is not part of an owner registry and is ignored; "
+        "category rules go in the rules file (`rules`)",
+    ]
+
+
+def test_registry_with_only_owner_and_meta_warns_nothing(
+    registry_toml: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        load_registry(registry_toml)
+    assert not caplog.records
+
+
+def test_registry_without_owners_is_refused_before_any_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\ncategory = "klotter"\nowner = "kommun"\n', encoding="utf-8")
+    with (
+        caplog.at_level(logging.WARNING, logger="geomap"),
+        pytest.raises(ConfigError, match=r"rules\.toml: no \[\[owner\]\] entries \(found 'rule'\)"),
+    ):
+        load_registry(path)
+    assert not caplog.records
+
+
+@pytest.mark.parametrize("decoy", ["owner", "Owner"])
+def test_owner_column_option_moves_another_owner_column_aside(
+    tmp_path: Path, decoy: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "o.gpkg"
+    gpd.GeoDataFrame(
+        {"fastighetsagare": ["a", "b"], decoy: ["fel", "fel"]},
+        geometry=[shapely.box(X0, Y0, X0 + 1, Y0 + 1), shapely.box(X0 + 1, Y0, X0 + 2, Y0 + 1)],
+        crs=3011,
+    ).to_file(path)
+    with caplog.at_level(logging.WARNING):
+        frame = load_owner_layer(path, owner_column="fastighetsagare").frame
+    assert frame["owner"].tolist() == ["a", "b"]
+    assert frame["input_owner"].tolist() == ["fel", "fel"]
+    assert [c for c in frame.columns if c.casefold() == "owner"] == ["owner"]
+    assert (
+        f"column 'fastighetsagare' is used as owner id; its column '{decoy}' is kept as 'input_owner'"
+        in caplog.text
+    )
+
+
+def test_owner_column_option_with_input_owner_taken_too() -> None:
+    frame = gpd.GeoDataFrame(
+        {"namn": ["a"], "owner": ["x"], "input_owner": ["y"]},
+        geometry=[shapely.box(X0, Y0, X0 + 1, Y0 + 1)],
+        crs=3011,
+    )
+    got = owner_layer_from_frame(frame, owner_column="namn").frame
+    assert got[["owner", "input_owner", "input_owner_2"]].values.tolist() == [["a", "y", "x"]]

@@ -181,3 +181,16 @@ def test_previous_run_columns_are_dropped_only_from_a_routed_frame() -> None:
     assert list(without_previous_run(routed).columns) == ["kategori"]
     plain = pd.DataFrame({"owner": ["x"], "kategori": ["y"]})
     assert without_previous_run(plain) is plain
+
+
+def test_axis_swapped_column_is_neither_renamed_nor_content() -> None:
+    # The reader's own `_axis_swapped` column passes through the model untouched, and a remark
+    # without an id gets the same content id whether its file's axes were swapped or not.
+    plain = frame({"kategori": ["Klotter"], "beskrivning": ["tags"]})
+    marked = plain.assign(_axis_swapped=[True])
+    cats = load_categories()
+    a, b = build_remarks(plain, categories=cats), build_remarks(marked, categories=cats)
+    assert b["_axis_swapped"].tolist() == [True]
+    assert not any(c.startswith("input_") for c in b.columns)
+    assert a["remark_id"].tolist() == b["remark_id"].tolist()
+    assert remark_fields(["_axis_swapped", "kategori"]) == {"category": "kategori"}

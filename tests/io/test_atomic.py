@@ -285,3 +285,125 @@ def test_outdir_is_always_the_last_complete_run(fails: list[bool]) -> None:
             ]
             assert (out / "a.txt").read_text() == str(last)
         assert [p.name for p in base.iterdir()] == (["out"] if last is not None else [])
+
+
+# --- names beside a long OUTDIR fit in a file name (issue 9) -----------------------------------
+
+
+def _beside(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["v" * 226, "v" * 227, "v" * 250, "a" * 255, "ö" * 127, "x" * 200 + "ö" * 27],
+    ids=["226-fits-whole", "227", "250", "255", "254-bytes-of-ö", "cut-inside-ö"],
+)
+def test_lock_and_temp_names_of_a_long_outdir_fit(tmp_path: Path, name: str) -> None:
+    """`.NAME.geomap-tmp-<hex>` of a 250-character NAME was 279 bytes: the run could not start."""
+    out = tmp_path / name
+    with atomic_dir(out, kind="route") as tmp:
+        (tmp / "a.txt").write_text("1")
+        names = [p.name for p in tmp_path.iterdir()]
+        assert len(names) == 2 and tmp.name in names  # the lock file and the temp folder
+        assert all(len(os.fsencode(n)) <= 255 for n in names)
+        if len(os.fsencode(name)) <= 226:
+            assert sorted(names) == sorted([f".{name}.lock", tmp.name])
+        assert tmp.name.startswith(f".{name[:100]}")  # still recognisable
+        (tmp / "b.txt").write_text(tmp.name)
+    assert _beside(tmp_path) == [name]
+    _write(out, "2", overwrite=True)
+    assert (out / "a.txt").read_text() == "2"
+    assert _beside(tmp_path) == [name]
+
+
+def test_long_names_with_the_same_start_do_not_share_a_lock(tmp_path: Path) -> None:
+    first, second = tmp_path / ("v" * 249 + "1"), tmp_path / ("v" * 249 + "2")
+    with output_lock(first), output_lock(second):  # the second is not "being written" by the first
+        locks = [p.name for p in tmp_path.iterdir()]
+        assert len(set(locks)) == 2
+        with atomic_dir(first) as a, atomic_dir(second) as b:
+            assert a.name[:-16] != b.name[:-16]
+    assert _beside(tmp_path) == sorted([first.name, second.name])
+
+
+def _temp_prefix(out: Path) -> str:
+    """The name of ``out``'s temporary folders without their random part."""
+    with atomic_dir(out) as tmp:
+        return tmp.name[: -len("0123456789abcdef")]
+
+
+def test_leftovers_beside_a_long_outdir_are_removed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out, other = tmp_path / ("v" * 250), tmp_path / ("v" * 249 + "w")
+    prefix, others = _temp_prefix(out), _temp_prefix(other)
+    assert prefix.endswith(".geomap-tmp-") and prefix != others
+    leftover = tmp_path / (prefix + "0123456789abcdef")
+    (leftover / "owners").mkdir(parents=True)
+    not_ours = tmp_path / (others + "0123456789abcdef")  # the other long folder's
+    not_ours.mkdir()
+    with caplog.at_level(logging.INFO, logger="geomap"):
+        _write(out, "1", overwrite=True)
+    assert not leftover.exists() and not_ours.exists()
+    assert "left behind by an interrupted geomap run" in caplog.text
+
+
+def test_long_outdir_moved_aside_by_a_killed_run_is_restored(tmp_path: Path) -> None:
+    out = tmp_path / ("v" * 250)
+    aside = tmp_path / (_temp_prefix(out).replace(".geomap-tmp-", ".geomap-old-") + "0" * 16)
+    out.rmdir()  # _temp_prefix wrote an empty OUTDIR; a run killed mid-swap leaves none
+    aside.mkdir()
+    (aside / "a.txt").write_text("old")
+    with output_lock(out):
+        pass
+    assert (out / "a.txt").read_text() == "old"
+    assert _beside(tmp_path) == [out.name]
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_swap_of_a_long_outdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    if not exchange:
+        monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    out = tmp_path / ("ä" * 127)
+    _write(out, "1")
+    _write(out, "2", overwrite=True)
+    assert (out / "a.txt").read_text() == "2"
+    assert _beside(tmp_path) == [out.name]
+
+
+@pytest.mark.parametrize(
+    ("reported", "limit"), [(143, 143), (OSError, 255), (-1, 255), (4096, 255)]
+)
+def test_the_file_systems_name_limit_is_honoured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reported: object, limit: int
+) -> None:
+    """eCryptfs allows 143 bytes; without an answer from `pathconf` 255 is assumed."""
+
+    def pathconf(path: object, name: str) -> int:
+        assert name == "PC_NAME_MAX"
+        if reported is OSError:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return int(reported)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "pathconf", pathconf)
+    out = tmp_path / ("n" * 140)
+    with atomic_dir(out) as tmp:
+        names = [p.name for p in tmp_path.iterdir()]
+        assert max(len(os.fsencode(n)) for n in names) <= limit
+        assert (f".{out.name}.lock" in names) == (limit == 255)
+        assert tmp.name.startswith(".nnnn")
+    assert _beside(tmp_path) == [out.name]
+
+
+@pytest.mark.parametrize("name", ["k" * 250 + ".xlsx", "å" * 125 + ".gpkg", "x" * 255])
+def test_atomic_path_temp_name_of_a_long_file_fits(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    with atomic_path(target) as tmp:
+        assert len(os.fsencode(tmp.name)) <= 255
+        assert tmp.name.endswith(target.suffix)  # writers choose the format by it
+        tmp.write_text("hej")
+    assert target.read_text() == "hej"
+    assert _beside(tmp_path) == [name]

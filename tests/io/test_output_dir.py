@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from geomap.errors import GeomapError, OutputExistsError
 from geomap.io.atomic import MARKER_NAME, check_output_dir
 from geomap.routing import route
 from geomap.routing.outputs import write_outputs
+from geomap.routing.pipeline import RouteResult
 
 
 def run(*args: str | Path) -> tuple[int, str]:
@@ -153,20 +156,20 @@ def test_read_only_parent_for_real(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def routed(remarks_csv: Path, owners_gpkg: Path):  # type: ignore[no-untyped-def]
+def routed(remarks_csv: Path, owners_gpkg: Path) -> RouteResult:
     return route(remarks_csv, owners=owners_gpkg)
 
 
 def test_write_outputs_protects_the_remark_files_of_the_result(
-    tmp_path: Path, routed, remarks_csv: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, routed: RouteResult, remarks_csv: Path
+) -> None:
     (tmp_path / "annat.txt").write_text("x")
     with pytest.raises(OutputExistsError, match=r"contains the input .*lagesbild\.csv"):
         write_outputs(routed, tmp_path, overwrite=True, replace_foreign=True)
     assert remarks_csv.exists() and (tmp_path / "annat.txt").exists()
 
 
-def test_write_outputs_protects_the_given_inputs(tmp_path: Path, routed) -> None:  # type: ignore[no-untyped-def]
+def test_write_outputs_protects_the_given_inputs(tmp_path: Path, routed: RouteResult) -> None:
     out = tmp_path / "out"
     write_outputs(routed, out)
     owners_copy = out / "owners_kopia.gpkg"
@@ -176,7 +179,9 @@ def test_write_outputs_protects_the_given_inputs(tmp_path: Path, routed) -> None
     assert owners_copy.exists()
 
 
-def test_write_outputs_marks_and_replaces_only_its_own_folder(tmp_path: Path, routed) -> None:  # type: ignore[no-untyped-def]
+def test_write_outputs_marks_and_replaces_only_its_own_folder(
+    tmp_path: Path, routed: RouteResult
+) -> None:
     out = tmp_path / "out"
     write_outputs(routed, out)
     assert (out / MARKER_NAME).is_file()
@@ -191,7 +196,9 @@ def test_write_outputs_marks_and_replaces_only_its_own_folder(tmp_path: Path, ro
     assert not (foreign / "x.txt").exists() and (foreign / MARKER_NAME).exists()
 
 
-def test_write_outputs_disk_full(tmp_path: Path, routed, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_write_outputs_disk_full(
+    tmp_path: Path, routed: RouteResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     write_outputs(routed, out)
     before = sorted(p.name for p in out.rglob("*"))
@@ -316,8 +323,12 @@ def test_cli_refuses_a_foreign_folder_unless_told(
     ids=["parent-is-a-file", "outdir-is-a-file", "dangling-symlink"],
 )
 def test_cli_bad_output_paths_are_one_line_usage_errors(
-    tmp_path: Path, remarks_csv: Path, owners_gpkg: Path, make, expected: str
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    remarks_csv: Path,
+    owners_gpkg: Path,
+    make: Callable[[Path], Path],
+    expected: str,
+) -> None:
     out = make(tmp_path)
     code, stderr = run("route", remarks_csv, "--owners", owners_gpkg, "-o", out, "--no-map")
     assert code == 2
@@ -413,3 +424,60 @@ def test_cli_locked_outdir_is_a_usage_error(
         in error_line(stderr)
     )
     assert not (tmp_path / "out").exists()
+
+
+# --- a long OUTDIR name (issue 9) ----------------------------------------------------------------
+
+
+def test_write_outputs_into_a_folder_named_with_250_characters(
+    tmp_path: Path, routed: RouteResult
+) -> None:
+    out = tmp_path / "ut" / ("v" * 250)
+    write_outputs(routed, out)
+    write_outputs(routed, out, overwrite=True)
+    assert (out / MARKER_NAME).is_file() and (out / "routed.gpkg").is_file()
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name]
+
+
+def test_cli_writes_a_folder_named_with_245_bytes_of_diacritics(
+    tmp_path: Path, remarks_csv: Path, owners_gpkg: Path
+) -> None:
+    out = tmp_path / ("vecka 47 Östra Flemingsberg " * 9)[:140]  # 140 characters, 145 bytes
+    out = out.with_name(out.name + "å" * 50)  # 245 bytes in all
+    for extra in ([], ["--overwrite"]):
+        code, stderr = run(
+            "route", remarks_csv, "--owners", owners_gpkg, "-o", out, "--no-map", *extra
+        )
+        assert code == 0, stderr
+    assert (out / "routed.gpkg").is_file()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# --- the lists' XLSX say what they cut (issue 9) ---------------------------------------------
+
+
+def test_owner_xlsx_names_its_cut_and_cleaned_cells(
+    tmp_path: Path, remarks_csv: Path, owners_gpkg: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    long = "början " + "b" * 40_000
+    text = remarks_csv.read_bytes().decode("utf-8-sig")
+    text = text.replace("tags på vägg", long).replace("krossad ruta", "krossad\x0bruta")
+    source = tmp_path / "lang.csv"
+    source.write_bytes(text.encode("utf-8-sig"))
+    out = tmp_path / "out"
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        write_outputs(route(source, owners=owners_gpkg, crs="EPSG:3011"), out)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    kommun = (
+        "owners/kommun.xlsx: 1 cell longer than 32,767 characters (what an Excel cell holds) was "
+        "cut in sheet 'Anmärkningar' (column Beskrivning, row 2); the full text is in "
+        "routed.gpkg and owners/kommun.csv"
+    )
+    huge = (
+        "owners/huge.xlsx: 1 cell in sheet 'Anmärkningar' had control characters removed, which "
+        "XLSX cannot hold (column Beskrivning, row 2); the original text is in routed.gpkg and "
+        "owners/huge.csv"
+    )
+    assert kommun in warnings and huge in warnings
+    assert not [w for w in warnings if "geomap-tmp" in w]  # never the temporary folder's name
+    assert len((out / "owners" / "kommun.csv").read_text(encoding="utf-8-sig")) > 40_000

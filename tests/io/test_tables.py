@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -304,6 +306,7 @@ def test_fuzz_any_quoted_csv_reads_back_cell_for_cell(
     assert list(frame.columns) == header
     expected = pd.DataFrame(rows, columns=header, dtype=object)
     expected = expected.where(expected != "")
+    expected = expected[expected.notna().any(axis=1)]  # rows empty in every cell are not remarks
     got = frame.fillna("<NA>").values.tolist()
     assert got == expected.fillna("<NA>").values.tolist()
 
@@ -320,4 +323,173 @@ def test_fuzz_arbitrary_bytes_read_or_fail_with_input_error(
     except InputError as exc:
         assert str(exc).startswith(str(path))
         return
-    assert len(frame) >= 1 and how["delimiter"] in {";", ",", "\t", "|"}
+    assert len(frame) >= 1 and (how["delimiter"] in {";", ",", "\t", "|"} or how["sep_line"])
+
+
+# --- issue 9: hostile weekly inputs ------------------------------------------------------------
+
+TABLE = (
+    "id;beskrivning;lat;lon\r\n1;Gunga vid förskolan;59,2367;17,9811\r\n2;Öde plats;59,24;17,98\r\n"
+)
+
+
+@pytest.mark.parametrize("hint", ["sep=;", "SEP=;", '"sep=;"'])
+def test_excel_sep_line_is_honoured_and_skipped(tmp_path: Path, hint: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(hint + "\r\n" + TABLE, encoding="utf-8")
+    frame, how = read_table(path)
+    assert how["sep_line"] and how["delimiter"] == ";"
+    assert list(frame.columns) == ["id", "beskrivning", "lat", "lon"]
+    assert frame["id"].tolist() == ["1", "2"]
+
+
+def test_sep_line_decides_over_sniffing(tmp_path: Path) -> None:
+    # Sniffing alone would pick ';' (more columns); Excel's line says ','.
+    path = tmp_path / "a.csv"
+    path.write_text("sep=,\nid,text\n1,a;b;c\n2,d;e;f\n", encoding="utf-8")
+    frame, how = read_table(path)
+    assert how["delimiter"] == ","
+    assert frame["text"].tolist() == ["a;b;c", "d;e;f"]
+
+
+def test_no_sep_line_by_default(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    assert read_table(path)[1]["sep_line"] is False
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_detected(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(TABLE.encode(encoding))
+    frame, how = read_table(path)
+    assert how["encoding"] == encoding
+    assert frame["beskrivning"].tolist() == ["Gunga vid förskolan", "Öde plats"]
+
+
+def test_broken_utf16_without_bom_names_the_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(TABLE.encode("utf-16-be") + b"\xd8\x00")  # a lone high surrogate at the end
+    with pytest.raises(InputError, match=r"a\.csv: the file looks like UTF-16-BE but is not valid"):
+        read_table(path)
+
+
+def test_mixed_utf8_and_cp1252_lines_are_each_decoded(tmp_path: Path) -> None:
+    lines = TABLE.split("\r\n")
+    path = tmp_path / "a.csv"
+    path.write_bytes(
+        "\r\n".join(lines[:2]).encode("cp1252") + b"\r\n" + "\r\n".join(lines[2:]).encode("utf-8")
+    )
+    frame, how = read_table(path)
+    assert how["encoding"] == "utf-8+cp1252"
+    assert frame["beskrivning"].tolist() == ["Gunga vid förskolan", "Öde plats"]
+    assert len(how["warnings"]) == 1
+    assert re.search(
+        r"a\.csv: the file mixes encodings.*\(line 2 of the file\).*cp1252", how["warnings"][0]
+    )
+
+
+def test_pure_cp1252_is_not_called_mixed(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(TABLE.encode("cp1252"))
+    frame, how = read_table(path)
+    assert (how["encoding"], how["warnings"]) == ("cp1252", [])
+    assert frame["beskrivning"].iloc[1] == "Öde plats"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="abcdeåäöÅÄÖé ", min_size=1, max_size=12).map(str.strip).filter(bool),
+            st.sampled_from(["utf-8", "cp1252"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_each_line_in_either_encoding_reads_back(lines: list[tuple[str, str]]) -> None:
+    # Swedish letters in cp1252 never form a UTF-8 sequence, so every line decodes as written.
+
+    data = b"id;text\r\n" + b"".join(
+        f"{i};{text}\r\n".encode(encoding) for i, (text, encoding) in enumerate(lines)
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.csv"
+        path.write_bytes(data)
+        frame, _ = read_table(path)
+    assert frame["text"].tolist() == [text for text, _ in lines]
+
+
+@pytest.mark.parametrize(
+    ("head", "what"),
+    [
+        (b"PK\x03\x04\x14\x00", r"an Excel workbook \(\.xlsx\).*rename it to \.xlsx"),
+        (b"SQLite format 3\x00\x10\x00", r"GeoPackage \(\.gpkg\).*rename it to \.gpkg"),
+        (b"%PDF-1.7\n", r"a PDF document"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", r"old Excel workbook \(\.xls\)"),
+    ],
+)
+@pytest.mark.parametrize("name", ["a.csv", "a.txt"])
+def test_binary_file_with_text_suffix_says_what_it_is(
+    tmp_path: Path, head: bytes, what: str, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(head + bytes(range(256)) * 4)
+    with pytest.raises(
+        InputError, match=rf"a\.(csv|txt): the file is not a text table but .*{what}"
+    ):
+        read_table(path)
+
+
+def test_real_xlsx_with_csv_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    pd.DataFrame({"lat": [59.2], "lon": [17.9]}).to_excel(path, index=False)
+    path = path.rename(tmp_path / "excel.csv")
+    with pytest.raises(InputError, match=r"excel\.csv: .*Excel workbook .*rename it to \.xlsx"):
+        read_table(path)
+
+
+def test_text_with_xlsx_suffix_says_it_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "text.xlsx"
+    path.write_text(TABLE, encoding="utf-8")
+    with pytest.raises(
+        InputError,
+        match=r"text\.xlsx: not a readable \.xlsx workbook: the file is text.*rename it to text\.csv",
+    ):
+        read_table(path)
+
+
+def test_empty_rows_and_unnamed_empty_columns_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    text = "id;lat;lon;\r\n1;59,2;17,9;\r\n;;;\r\n2;59,3;17,8;\r\n;;;\r\n  ; ;;\r\n"
+    path.write_text(text, encoding="utf-8")
+    frame, how = read_table(path)
+    assert list(frame.columns) == ["id", "lat", "lon"]
+    assert frame["id"].tolist() == ["1", "2"]
+    assert how["empty_rows"] == 3
+    assert len(how["warnings"]) == 1
+    assert re.search(r"a\.csv: 3 rows are empty in every cell \(rows 2, 4, 5;", how["warnings"][0])
+
+
+def test_unnamed_column_with_values_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("id;;lat;lon\n1;x;59,2;17,9\n", encoding="utf-8")
+    frame, how = read_table(path)
+    assert list(frame.columns) == ["id", "Unnamed: 1", "lat", "lon"]
+    assert how["empty_rows"] == 0
+
+
+def test_empty_xlsx_rows_are_counted(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    pd.DataFrame({"id": ["1", None, "2"], "lat": [59.2, None, 59.3]}).to_excel(path, index=False)
+    frame, how = read_table(path)
+    assert frame["id"].tolist() == ["1", "2"]
+    assert how["empty_rows"] == 1
+    assert any("1 row is empty in every cell" in w for w in how["warnings"])
+
+
+@pytest.mark.parametrize("cell", ["NaN", "nan", "NA", "-", "null", "NULL", "None", "", "  "])
+def test_parse_numbers_reads_no_value_texts_as_missing(cell: str) -> None:
+    values = parse_numbers(pd.Series(["59,1", cell]), column="lat", path="a.csv")
+    assert values[0] == 59.1 and np.isnan(values[1])

@@ -1,9 +1,16 @@
-"""The reshaping of geomap changed no output: the demo's ``remarks`` layer equals the one before.
+"""The demo's ``remarks`` layer equals a stored snapshot: no change alters routing unnoticed.
 
-``tests/data/demo_remarks_before_move.parquet`` is layer ``remarks`` of ``out/demo/routed.gpkg``
-as ``make demo`` wrote it at commit 44c3a18, before the move to core/io/routing/render (read with
-pyogrio, saved with GeoDataFrame.to_parquet). When a later change alters the remarks on purpose,
-regenerate the file and say why in the commit.
+History of ``tests/data/demo_remarks_snapshot.parquet`` (layer ``remarks`` of the demo run's
+``routed.gpkg``, read with pyogrio, saved with ``GeoDataFrame.to_parquet``):
+
+- taken from ``make demo`` at commit 44c3a18, before the move to core/io/routing/render; the test
+  passed unchanged after the move (commit a15cda6): the reshaping changed no output;
+- regenerated on purpose for issue 9 (routing on real weekly inputs): walk remarks keep their text
+  and get their walk's date, the new column ``protocol_owner`` and flags ``protocol_owner_differs``
+  and ``axis_swapped``, street remarks go to the municipality by ``responsibility`` (the demo's
+  street layer), and the new hard case ``narmast_strand``.
+
+When a later change alters the remarks on purpose, regenerate the file and say why here.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import pytest
 from geomap.routing import route, write_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
-BEFORE = ROOT / "tests" / "data" / "demo_remarks_before_move.parquet"
+BEFORE = ROOT / "tests" / "data" / "demo_remarks_snapshot.parquet"
 # The inputs and options of `make demo`, relative to the repository root as there.
 DEMO_INPUTS = [
     "data/lagesbild_2025_synthetic.csv",

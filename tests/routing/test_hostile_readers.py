@@ -324,8 +324,11 @@ def _cases() -> dict[str, Case]:
         "csv_inf_coordinate": Case(
             _csv(f"A;Klotter;Tags;inf;{N}"), error=InputError, match=r"column 'E' holds text"
         ),
+        # NaN (pandas, QGIS) is a missing coordinate, as an empty cell: the remark is unrouted.
         "csv_nan_coordinate": Case(
-            _csv(f"A;Klotter;Tags;NaN;{N}"), error=InputError, match=r"column 'E' holds text"
+            _csv(f"A;Klotter;Tags;NaN;{N}", f"B;Klotter;Tags;{E};{N}"),
+            2,
+            _equal("route_method", ["unrouted", "ownership"]),
         ),
         "csv_huge_coordinates": Case(
             _csv("A;Klotter;Tags;1e300;1e300"), error=CRSError, match=r"cannot tell the CRS"
@@ -624,7 +627,7 @@ def _cases() -> dict[str, Case]:
         ),
         "gpkg_3d_points": Case(_vector([shapely.Point(E, N, 12.0)], 3011), 1, lambda r: _two_d(r)),
         "gpkg_multipoints": Case(
-            _vector([shapely.MultiPoint([(E, N), (E + 1, N)])], 3011), 1, _warned("not points")
+            _vector([shapely.MultiPoint([(E, N), (E + 1, N)])], 3011), 1, _warned("not a point")
         ),
         "gpkg_polygons": Case(_vector([box(10, 10, 20, 20)], 3011), 1, _owners(["kommun"])),
         "gpkg_lines": Case(

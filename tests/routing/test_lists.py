@@ -344,3 +344,15 @@ def test_no_link_without_coordinates() -> None:
     located = remarks.set_geometry([shapely.Point(X0, Y0), None], crs=3011)
     assert _map_links(located, None).tolist() == ["map.html#anmarkning=a", None]
     assert pd.isna(_map_links(located, "x.html")[1])
+
+
+def test_list_of_a_result_with_empty_points(tmp_path: Path) -> None:
+    """A result built by hand may hold POINT EMPTY: the list has no coordinates for it."""
+    import shapely
+
+    result = route(_remarks(), owners=_owners(None))
+    first = result.remarks.index[0]
+    result.remarks.loc[first, "geometry"] = shapely.Point()
+    frame = list_frame(result.remarks, result).set_index("Id")
+    row = frame.loc[result.remarks.loc[first, "remark_id"]]
+    assert pd.isna(row["Latitud"]) and pd.isna(row["Karta"])

@@ -297,3 +297,88 @@ def test_ids_unique_across_any_frames(ids: list[list[str | None]]) -> None:
     firsts = {i for i in given_ids if i is not None}
     assert firsts <= set(first)  # the first of every given id keeps it
     assert route(frames, owners=owners).remarks["remark_id"].tolist() == first.tolist()
+
+
+# --- issue 9: hostile weekly inputs ------------------------------------------------------------
+
+
+def _swapped_csv(tmp_path: Path) -> Path:
+    """X = northing, Y = easting (Swedish surveying), one remark in kommun's and one in huge's land."""
+    path = tmp_path / "xy.csv"
+    rows = [
+        "id;kategori;X;Y",
+        f"S1;Klotter;{Y0 + 50:.0f};{X0 + 50:.0f}",
+        f"S2;Klotter;{Y0 + 50:.0f};{X0 + 150:.0f}",
+    ]
+    path.write_text("\n".join(rows), encoding="utf-8")
+    return path
+
+
+def test_axis_swapped_is_a_flag_per_remark(
+    tmp_path: Path, owners_gpkg: Path, remarks_csv: Path
+) -> None:
+    result = route([_swapped_csv(tmp_path), remarks_csv], owners=owners_gpkg)
+    flags = dict(zip(result.remarks["remark_id"], result.remarks["flags"], strict=True))
+    assert flags["S1"] == "axis_swapped" and flags["S2"] == "axis_swapped"
+    assert "axis_swapped" not in flags["A1"]
+    assert result.remarks.set_index("remark_id").loc["S2", "owner"] == "huge"
+    assert "_axis_swapped" not in result.remarks.columns
+    assert result.summary.axis_swapped == 2
+    assert result.summary.to_dict()["axis_swapped"] == 2
+
+
+def test_axis_swapped_flag_survives_routing_again(tmp_path: Path, owners_gpkg: Path) -> None:
+    first = route(_swapped_csv(tmp_path), owners=owners_gpkg)
+    again = route(first.remarks, owners=owners_gpkg)
+    assert again.remarks["flags"].tolist() == ["axis_swapped", "axis_swapped"]
+    assert "_axis_swapped" not in again.remarks.columns
+
+
+def test_route_chunk_flags_axis_swapped_in_contract_order() -> None:
+    from geomap.core.owners import registry_from_ids
+    from geomap.routing.engine import Router, route_chunk
+
+    owners = gpd.GeoDataFrame({"owner": ["a"]}, geometry=[box(0, 0, 10, 10)], crs=3011)
+    chunk = gpd.GeoDataFrame(
+        {
+            "category": ["x", "x", "x"],
+            "description": ["", "", ""],
+            "_category_known": [False, True, True],
+            "_axis_swapped": [True, True, False],
+        },
+        geometry=[shapely.Point(X0 + 5, Y0 + 5), None, shapely.Point(X0 + 5, Y0 + 5)],
+        crs=3011,
+    )
+    flags = route_chunk(chunk, Router.build(registry_from_ids(["a"]), owners))["flags"].tolist()
+    assert flags == ["unknown_category;axis_swapped", "axis_swapped;invalid_geometry", ""]
+    # Without the column (a chunk not read by geomap's readers) nothing is flagged axis_swapped.
+    router = Router.build(registry_from_ids(["a"]), owners)
+    plain = route_chunk(chunk.drop(columns="_axis_swapped"), router)
+    assert "axis_swapped" not in ";".join(plain["flags"])
+
+
+def test_same_file_twice_is_read_once(
+    tmp_path: Path, owners_gpkg: Path, remarks_csv: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    again = tmp_path / "sub" / ".." / remarks_csv.name  # another spelling of the same path
+    (tmp_path / "sub").mkdir()
+    result = route([remarks_csv, again, remarks_csv], owners=owners_gpkg)
+    assert len(result.remarks) == 3 and len(result.inputs) == 1
+    warned = [w for w in result.summary.warnings if "given more than once" in w]
+    assert len(warned) == 2 and all(w.startswith(str(remarks_csv.parent)) for w in warned)
+    assert "lagesbild.csv: given more than once in `inputs`" in caplog.text
+
+
+def test_empty_geometries_route_unrouted_as_invalid(tmp_path: Path, owners_gpkg: Path) -> None:
+    path = tmp_path / "e.gpkg"
+    gpd.GeoDataFrame(
+        {"id": ["E1", "E2", "E3"]},
+        geometry=[shapely.Point(X0 + 50, Y0 + 50), shapely.Point(), None],
+        crs=3011,
+    ).to_file(path)
+    result = route(path, owners=owners_gpkg)
+    assert result.remarks["remark_id"].tolist() == ["E1", "E2", "E3"]
+    assert result.remarks["owner"].isna().tolist() == [False, True, True]
+    assert result.remarks["route_method"].tolist() == ["ownership", "unrouted", "unrouted"]
+    assert result.remarks["flags"].str.contains("invalid_geometry").tolist() == [False, True, True]
+    assert result.summary.missing_geometry == 2

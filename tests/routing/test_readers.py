@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -275,3 +276,130 @@ def test_read_frame_dataframe_and_geodataframe() -> None:
         read_frame(pd.DataFrame({"id": ["A"]}))
     with pytest.raises(InputError, match=r"two columns named 'ID' \(ignoring case\)"):
         read_frame(pd.DataFrame([[1, 2, X0, Y0]], columns=["id", "ID", "x", "y"]), crs=3011)
+
+
+# --- issue 9: hostile weekly inputs ------------------------------------------------------------
+
+
+def test_null_and_empty_geometries_are_kept_as_missing(tmp_path: Path) -> None:
+    path = tmp_path / "e.gpkg"
+    gpd.GeoDataFrame(
+        {"id": ["E1", "E2", "E3"]},
+        geometry=[shapely.Point(X0 + 1, Y0 + 1), shapely.Point(), None],
+        crs=3011,
+    ).to_file(path)
+    frame, info = read_remarks(path)
+    assert frame["id"].tolist() == ["E1", "E2", "E3"]
+    assert frame.geometry.isna().tolist() == [False, True, True]  # POINT EMPTY is no position
+    assert info.missing_geometry == 2
+
+
+def test_empty_points_with_z_in_a_frame(tmp_path: Path) -> None:
+    # Z is dropped from the points that have coordinates; empty ones become null, no GEOS error.
+    frame = gpd.GeoDataFrame(
+        {"id": ["Z1", "Z2"]},
+        geometry=[shapely.Point(X0 + 1, Y0 + 1, 30.0), shapely.from_wkt("POINT Z EMPTY")],
+        crs=3011,
+    )
+    got, _ = read_frame(frame)
+    assert not shapely.has_z(got.geometry.iloc[0]) and got.geometry.iloc[1] is None
+
+
+def test_axis_swapped_column_per_remark(tmp_path: Path) -> None:
+    swapped = tmp_path / "xy.csv"
+    swapped.write_text(
+        f"id;X;Y\n1;{Y0:.0f};{X0:.0f}\n2;{Y0 + 9:.0f};{X0 + 9:.0f}\n", encoding="utf-8"
+    )
+    plain = tmp_path / "en.csv"
+    plain.write_text(f"id;E;N\n1;{X0:.0f};{Y0:.0f}\n", encoding="utf-8")
+    assert read_remarks(swapped)[0]["_axis_swapped"].tolist() == [True, True]
+    assert read_remarks(plain)[0]["_axis_swapped"].tolist() == [False]
+
+
+def test_input_column_named_axis_swapped_is_kept_apart(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(f"id;_axis_swapped;E;N\n1;ja;{X0:.0f};{Y0:.0f}\n", encoding="utf-8")
+    frame, info = read_remarks(path)
+    assert frame["input__axis_swapped"].tolist() == ["ja"]
+    assert frame["_axis_swapped"].tolist() == [False]
+    assert any("'_axis_swapped' is geomap's own name" in w for w in info.warnings)
+
+
+def test_zero_zero_placeholder_is_missing_before_the_crs_is_inferred(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(
+        f"id;E;N\n1;{X0 + 5:.0f};{Y0 + 5:.0f}\n2;0;0\n3;0,0;0,0\n4;{X0 + 9:.0f};{Y0 + 9:.0f}\n",
+        encoding="utf-8",
+    )
+    frame, info = read_remarks(path)
+    assert info.crs == "EPSG:3011"
+    assert frame.geometry.isna().tolist() == [False, True, True, False]
+    assert info.placeholder_rows == 2
+    assert any(
+        re.search(r"a\.csv: 2 rows have the coordinates 0, 0 \(rows 2, 3;.*missing", w)
+        for w in info.warnings
+    )
+
+
+def test_zero_in_one_coordinate_is_not_a_placeholder(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(f"id;E;N\n1;{X0:.0f};{Y0:.0f}\n2;0;{Y0:.0f}\n", encoding="utf-8")
+    with pytest.raises(CRSError, match=r"a\.csv"):
+        read_remarks(path)
+
+
+@pytest.mark.parametrize("cell", ["NaN", "nan", "NA", "-", "null", ""])
+def test_no_value_coordinates_are_missing(tmp_path: Path, cell: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(
+        f"id;E;N\n1;{X0:.0f};{Y0:.0f}\n2;{cell};{cell}\n3;{X0:.0f};{cell}\n", encoding="utf-8"
+    )
+    frame, info = read_remarks(path)
+    assert frame.geometry.isna().tolist() == [False, True, True]
+    assert info.missing_geometry == 2
+
+
+def test_read_info_tells_sep_line_and_empty_rows(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(f"sep=;\nid;E;N;\n1;{X0:.0f};{Y0:.0f};\n;;;\n", encoding="utf-8")
+    frame, info = read_remarks(path)
+    assert (info.sep_line, info.delimiter, info.empty_rows, info.rows) == (True, ";", 1, 1)
+    assert list(frame.columns[:3]) == ["id", "E", "N"]
+
+
+def test_one_polygon_remark_warning_in_singular(tmp_path: Path) -> None:
+    path = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame(
+        {"id": ["Y1"]}, geometry=[shapely.box(X0, Y0, X0 + 9, Y0 + 9)], crs=3011
+    ).to_file(path)
+    frame, info = read_remarks(path)
+    assert frame.geometry.iloc[0].geom_type == "Point"
+    assert (
+        "1 remark is a Polygon, not a point; it is placed at a point inside it" in info.warnings[0]
+    )
+
+
+def test_source_row_is_the_row_in_the_file_after_skipped_empty_rows(tmp_path: Path) -> None:
+    """An empty row is skipped, and the rows after it keep the row numbers a person sees."""
+    path = tmp_path / "tom_rad.csv"
+    path.write_text("id;E;N\nA;150050;6570050\n;;\nB;150060;6570060\n", encoding="utf-8")
+    frame, info = read_remarks(path, crs="EPSG:3011")
+    assert frame["source_row"].tolist() == [1, 3]
+    assert info.empty_rows == 1
+
+
+def test_source_row_of_xlsx_after_a_blank_row(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (
+        ["id", "E", "N"],
+        ["A", 150050, 6570050],
+        [None, None, None],
+        ["B", 150060, 6570060],
+    ):
+        sheet.append(row)
+    book.save(tmp_path / "tom_rad.xlsx")
+    frame, _ = read_remarks(tmp_path / "tom_rad.xlsx", crs="EPSG:3011")
+    assert frame["source_row"].tolist() == [1, 3]
