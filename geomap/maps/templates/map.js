@@ -206,7 +206,7 @@
   }
   function showPopup(marker) {
     marker.unbindPopup();
-    marker.bindPopup(popupContent(marker._gmi), { maxWidth: 340, minWidth: 220, autoPanPadding: [40, 40] });
+    marker.bindPopup(popupContent(marker._gmi), { maxWidth: 380, minWidth: 300, autoPanPadding: [40, 40] });
     marker.openPopup();
   }
 
