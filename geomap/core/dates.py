@@ -210,6 +210,8 @@ def parse_timestamps(
     >>> parse_timestamps(pd.Series(["2025-06-01"]), pd.Series(["1430"])).timestamps.tolist()
     [Timestamp('2025-06-01 14:30:00')]
     """
+    if times is None and (fast := _iso_fast_path(values)) is not None:
+        return DateResult(timestamps=fast)
     count = len(values)
     files = _per_row(where, count)
     numbers = np.arange(1, count + 1)
@@ -312,6 +314,30 @@ def _is_missing(cell: Any) -> bool:
         return bool(pd.api.types.is_scalar(cell) and pd.isna(cell))
     except Exception:
         return False
+
+
+_PLAIN_ISO = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?$"
+
+
+def _iso_fast_path(values: pd.Series) -> pd.Series | None:
+    """Read a text column whose every value is a plain ISO date(-time), or return None.
+
+    Most exports write ``2025-06-01 14:30`` without an offset throughout. Such a column is read by
+    one vectorised call; when any value is empty, has another form, an offset, or lies outside
+    1900–2199, None is returned and the general rules decide (with their warnings).
+    """
+    if not (pd.api.types.is_string_dtype(values.dtype) and len(values)):
+        return None
+    text = values.astype("string[pyarrow]")
+    if text.isna().any() or not text.str.fullmatch(_PLAIN_ISO).all():
+        return None
+    stamps = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    if stamps.isna().any():
+        return None
+    local = stamps.astype(_UNIT)
+    if not ((local >= _EARLIEST) & (local < _LATEST)).all():
+        return None
+    return pd.Series(local.to_numpy(_UNIT), index=values.index, dtype=_UNIT)
 
 
 def _distinct(values: pd.Series) -> _Distinct:

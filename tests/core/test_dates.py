@@ -466,3 +466,24 @@ def test_round_trip_every_form(
     assert result.timestamps.dt.floor("min").tolist() == locals_
     if form == "slash":
         assert result.order == "day-first"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2199, 12, 31)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"]),
+    st.lists(st.sampled_from(["2025-13-01", "2025-02-30", " 2025-06-01", "", None]), max_size=2),
+)
+def test_fast_path_for_plain_iso_equals_the_general_rules(
+    stamps: list[dt.datetime], form: str, odd: list[str | None]
+) -> None:
+    """The one-call path for plain ISO columns gives what the general rules give, odd values too."""
+    values = pd.Series([s.strftime(form) for s in stamps] + odd, dtype="str")
+    general = parse_timestamps(values, pd.Series([None] * len(values), dtype=object))
+    fast = parse_timestamps(values)
+    pd.testing.assert_series_equal(fast.timestamps, general.timestamps)
+    assert fast.invalid == general.invalid and len(fast.warnings) == len(general.warnings)
