@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from types import FrameType
 
 import click
+import pyogrio
 
 from geomap.errors import GeomapError, OutputExistsError
 from geomap.io.atomic import os_error_message
+from geomap.io.vector import gdal_reason
 
 from .options import RUNNING, configure_logging, option_words, verbosity_options
 
@@ -41,7 +43,21 @@ class _GeomapGroup(click.Group):
                 raise
             click.echo(f"geomap: error: {os_error_message(exc)}", err=True)
             ctx.exit(1)
+        except _GDAL_ERRORS as exc:  # GDAL failed reading or writing a file (e.g. a full disk)
+            click.echo(f"geomap: error: {_gdal_words(exc)}", err=True)
+            ctx.exit(1)
         return None
+
+
+_GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
+
+
+def _gdal_words(exc: Exception) -> str:
+    """One line for a GDAL failure that no check of geomap's caught first."""
+    reason = gdal_reason(exc)
+    if "disk is full" in reason or "No space left" in reason:
+        return f"the disk is full ({reason}); free some space or write the outputs elsewhere"
+    return f"GDAL could not read or write a file ({reason}); check the paths, free disk space and permissions"
 
 
 def _leaf_command(ctx: click.Context, args: list[str]) -> click.Command | None:

@@ -71,7 +71,7 @@ def demo_data_command(
     geography: Path | None,
     overwrite: bool,
 ) -> None:
-    r"""Write synthetic demo data (SYNTHETIC: not real property boundaries or incidents).
+    """Write synthetic demo data (SYNTHETIC: not real property boundaries or incidents).
 
     Writes owner parcels, owner registry, category rules, maintenance responsibility, incidents,
     safety-walk remarks and hard cases into OUT_DIR, built on real SCB RegSO 2025 geography.

@@ -129,7 +129,8 @@ def validate_command(
     )
     click.echo(result.to_json() if output_format == "json" else result.to_table())
     if report is not None:
-        write_text_atomic(report, result.to_json() + "\n", overwrite=overwrite)
+        inputs = [layer] if land is None else [layer, land]
+        write_text_atomic(report, result.to_json() + "\n", overwrite=overwrite, protect=inputs)
         click.echo(f"Rapport: {report}", err=output_format == "json")
     if not result.ok:
         ctx.exit(1)
@@ -158,7 +159,7 @@ def translate_command(
     """Add shared codes and names to OWNER's LAYER; the local code and columns are kept."""
     from geomap.io.atomic import check_writable
 
-    check_writable(output, overwrite=overwrite)
+    check_writable(output, overwrite=overwrite, protect=[layer])
     voc = load_vocabulary(vocabulary)
     profile = _profile(owner, voc, crosswalk, code_column)
     result = translate_layer(read_layer(layer, layer=layer_name), profile, voc)

@@ -77,7 +77,7 @@ def map_command(
     cdn: bool,
     overwrite: bool,
 ) -> None:
-    r"""Write an interactive HTML map of ROUTED (the routed.gpkg from 'geomap route').
+    """Write an interactive HTML map of ROUTED (the routed.gpkg from 'geomap route').
 
     The map opens by double-click, also with no network: Leaflet is inlined unless --cdn.
 
@@ -108,7 +108,8 @@ def map_command(
         "overwrite": overwrite,
     }
     if out is not None:
-        check_writable(out, overwrite=overwrite)  # refuse before reading anything
+        protect = [p for p in (routed, owners, districts) if p is not None]
+        check_writable(out, overwrite=overwrite, protect=protect)  # refuse before reading anything
     data = read_routed(routed)  # read once, also when both kinds of map are written
     if out is not None:
         path = write_map(data, out, **options)

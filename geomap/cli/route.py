@@ -10,6 +10,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from geomap.core.crs import WORKING_CRS
 from geomap.core.routed import RoutedData
 from geomap.io.atomic import check_output_dir, output_lock
 from geomap.maps import write_run_maps
@@ -62,7 +63,7 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="Source of remarks whose file has no source column.",
 )
 @click.option(
-    "--working-crs", default="EPSG:3011", show_default=True, help="CRS of the join and the outputs."
+    "--working-crs", default=WORKING_CRS, show_default=True, help="CRS of the join and the outputs."
 )
 @click.option(
     "--tolerance",

@@ -89,7 +89,8 @@ class Categories:
         """Map raw category texts to ``category``, ``category_label`` and ``known``.
 
         Unknown non-empty texts keep their stripped text as ``category`` and get ``known=False``;
-        empty ones become ``ovrigt`` with ``known=False``.
+        empty and missing ones (a file without a category column) become ``ovrigt`` (*Övrigt*),
+        which is a category of the vocabulary, so ``known=True``: nothing is there to add an alias for.
 
         Examples
         --------
@@ -107,8 +108,8 @@ class Categories:
             elif text:
                 table.append((text, text, False))
             else:
-                table.append(("ovrigt", self.label("ovrigt"), False))
-        table.append(("ovrigt", self.label("ovrigt"), False))  # position -1: missing values
+                table.append(("ovrigt", self.label("ovrigt"), True))
+        table.append(("ovrigt", self.label("ovrigt"), True))  # position -1: missing values
         columns = list(zip(*table, strict=True))
         take = np.where(codes < 0, len(table) - 1, codes)
         return pd.DataFrame(

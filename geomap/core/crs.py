@@ -20,6 +20,7 @@ __all__ = [
     "WORKING_CRS",
     "AxisCheck",
     "check_axes",
+    "check_scale",
     "infer_crs_from_values",
     "parse_crs",
     "parse_working_crs",
@@ -101,6 +102,47 @@ def parse_working_crs(value: str | int | CRS, *, argument: str = "working_crs") 
         )
         raise CRSError(msg)
     return crs
+
+
+#: How far a working CRS may stretch distances where the data lie (1 %: SWEREF 99 TM and its
+#: local zones stay within 0.1 % in Sweden; Web Mercator doubles them at 59° N).
+MAX_SCALE_ERROR = 0.01
+
+
+def check_scale(
+    crs: CRS, bounds: tuple[float, float, float, float], *, argument: str = "working_crs"
+) -> None:
+    """Refuse a working CRS whose metres are not metres on the ground where the data lie.
+
+    ``bounds`` (in ``crs``) are the owner layer's; the scale factor is read at their centre.
+
+    Examples
+    --------
+    >>> check_scale(CRS("EPSG:3011"), (140_000, 6_560_000, 160_000, 6_580_000))
+    >>> check_scale(CRS("EPSG:3857"), (1_990_000, 8_230_000, 2_010_000, 8_250_000))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    geomap.errors.CRSError: `working_crs`: EPSG:3857 (WGS 84 / Pseudo-Mercator) stretches distances ...
+    """
+    from pyproj import Proj, Transformer
+
+    x, y = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    if not (np.isfinite(x) and np.isfinite(y)):
+        return
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
+    try:
+        factors = Proj(crs).get_factors(lon, lat)
+    except Exception:  # pragma: no cover - a CRS pyproj cannot give factors for
+        return
+    scale = max(abs(factors.meridional_scale - 1), abs(factors.parallel_scale - 1))
+    if np.isfinite(scale) and scale > MAX_SCALE_ERROR:
+        epsg = crs.to_epsg()
+        name = f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
+        msg = (
+            f"`{argument}`: {name} stretches distances by {scale:.0%} where the owner layer lies "
+            f"({lat:.2f}° N, {lon:.2f}° E), so tolerances and distances in metres would be wrong; "
+            "give a CRS made for the area, such as EPSG:3011 (SWEREF 99 18 00) or EPSG:3006 (SWEREF 99 TM)"
+        )
+        raise CRSError(msg)
 
 
 def _within(values: np.ndarray, bounds: tuple[float, float]) -> bool:

@@ -67,21 +67,16 @@ class DemoData:
 
 def _check_args(seed: int, points: int, parcels: int, incident_format: str) -> None:
     if not isinstance(seed, int | np.integer) or seed < 0:
-        msg = f"seed (--seed): got {seed!r}; use a non-negative integer such as 2025"
+        msg = f"`seed`: got {seed!r}; use a non-negative integer such as 2025"
         raise InputError(msg)
     if not isinstance(points, int | np.integer) or not 0 <= points <= MAX_POINTS:
-        msg = f"points (--points): got {points!r}; use an integer from 0 to {MAX_POINTS}"
+        msg = f"`points`: got {points!r}; use an integer from 0 to {MAX_POINTS}"
         raise InputError(msg)
     if not isinstance(parcels, int | np.integer) or not MIN_PARCELS <= parcels <= MAX_PARCELS:
-        msg = (
-            f"parcels (--parcels): got {parcels!r}; use an integer from {MIN_PARCELS} "
-            f"to {MAX_PARCELS}"
-        )
+        msg = f"`parcels`: got {parcels!r}; use an integer from {MIN_PARCELS} to {MAX_PARCELS}"
         raise InputError(msg)
     if incident_format not in FORMATS:
-        msg = (
-            f"incident_format (--format): got {incident_format!r}; use one of {', '.join(FORMATS)}"
-        )
+        msg = f"`incident_format`: got {incident_format!r}; use one of {', '.join(FORMATS)}"
         raise InputError(msg)
 
 

@@ -422,7 +422,7 @@ def _street_point(
                 break
         if best is not None:
             return best
-    msg = "no street point found between parcels; use more parcels (--parcels)"
+    msg = "no street point found between parcels; use more parcels (`parcels`)"
     raise RuntimeError(msg)
 
 

@@ -82,19 +82,64 @@ _LONGEST_TAIL = len(".geomap-tmp-") + _TOKEN
 _DIGEST = 16  # hex digits of SHA-256 that keep two shortened names apart
 
 
-def check_writable(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
-    """Return ``path`` as a :class:`Path`; raise if it exists and ``overwrite`` is false.
+def check_writable(
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool,
+    protect: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """Return ``path`` as a :class:`Path`; raise if it may not be written.
+
+    Refused: an existing ``path`` without ``overwrite``; a ``path`` that is one of the files in
+    ``protect`` (the inputs of the command: an output never replaces its own input), also through
+    a symbolic link; GDAL's virtual file systems (``/vsimem/`` …); a name with a control character.
 
     Examples
     --------
     >>> check_writable("/nonexistent/out.gpkg", overwrite=False)
     PosixPath('/nonexistent/out.gpkg')
+    >>> check_writable("in.gpkg", overwrite=True, protect=["in.gpkg"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    geomap.errors.OutputExistsError: in.gpkg is also an input of this command; ...
     """
     target = Path(path)
+    check_output_name(target)
+    real = Path(os.path.realpath(target))
+    for item in protect:
+        if real == Path(os.path.realpath(item)):
+            msg = (
+                f"{target} is also an input of this command; an output never replaces its own "
+                "input: write it to another file"
+            )
+            raise OutputExistsError(msg)
     if target.exists() and not overwrite:
         msg = f"{target} already exists; pass `overwrite` to replace it"
         raise OutputExistsError(msg)
     return target
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_output_name(path: Path) -> None:
+    """Refuse output paths geomap cannot write as files: GDAL's ``/vsi…`` and control characters.
+
+    Examples
+    --------
+    >>> check_output_name(Path("/vsimem/out"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    geomap.errors.OutputExistsError: /vsimem/out: ... virtual file system ...
+    """
+    text = str(path)
+    if text.startswith("/vsi"):
+        msg = f"{text}: is a GDAL virtual file system path, not a folder on disk; give a real path"
+        raise OutputExistsError(msg)
+    if _CONTROL.search(text):
+        msg = (
+            f"{text!r}: the output path holds a control character (a tab or a line break?); "
+            "give a path without one"
+        )
+        raise OutputExistsError(msg)
 
 
 def os_error_message(exc: OSError) -> str:
@@ -113,7 +158,12 @@ def os_error_message(exc: OSError) -> str:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False) -> Iterator[Path]:
+def atomic_path(
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    protect: Iterable[str | os.PathLike[str]] = (),
+) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it to ``path``.
 
     The temporary file lives in the same directory so that the final rename is atomic. On error the
@@ -128,7 +178,7 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False) -> Ite
     >>> (d / "a.txt").read_text()
     'hej'
     """
-    target = check_writable(path, overwrite=overwrite)
+    target = check_writable(path, overwrite=overwrite, protect=protect)
     target.parent.mkdir(parents=True, exist_ok=True)
     room = _name_max(target.parent) - len(os.fsencode(target.suffix)) - len("..") - 8  # mkstemp: 8
     fd, tmp_name = tempfile.mkstemp(
@@ -166,6 +216,7 @@ def check_output_dir(
     PosixPath('/nonexistent/out')
     """
     given = Path(path)
+    check_output_name(given)
     real = _output_target(given)
     _check_protected(given, real, protect)
     _check_parent(given, real)
@@ -178,6 +229,7 @@ def check_output_dir(
     if not overwrite:
         msg = f"{shown} already exists; pass `overwrite` to replace it"
         raise OutputExistsError(msg)
+    _refuse_working_folder(given)
     if kind is not None and not replace_foreign and not _replaceable(real):
         msg = (
             f"{shown} already exists and was not written by geomap (it has no {MARKER_NAME} file), "
@@ -296,10 +348,15 @@ def output_lock(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def write_text_atomic(
-    path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8", overwrite: bool = False
+    path: str | os.PathLike[str],
+    text: str,
+    *,
+    encoding: str = "utf-8",
+    overwrite: bool = False,
+    protect: Iterable[str | os.PathLike[str]] = (),
 ) -> Path:
-    """Write ``text`` to ``path`` atomically and return the path."""
-    with atomic_path(path, overwrite=overwrite) as tmp:
+    """Write ``text`` to ``path`` atomically and return the path (``protect``: see check_writable)."""
+    with atomic_path(path, overwrite=overwrite, protect=protect) as tmp:
         tmp.write_text(text, encoding=encoding)
     return Path(path)
 
@@ -357,6 +414,22 @@ def _check_parent(given: Path, real: Path) -> None:
         denied = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(ancestor))
         msg = f"cannot create the output folder {given}: {os_error_message(denied)}"
         raise GeomapError(msg)
+
+
+def _refuse_working_folder(given: Path) -> None:
+    """Refuse to replace the current folder or one above it.
+
+    The shell that ran geomap would be left in a deleted folder that looks empty.
+    """
+    if not os.path.lexists(given):
+        return
+    here, real = Path.cwd().resolve(), given.resolve()
+    if here == real or here.is_relative_to(real):
+        msg = (
+            f"{given} is the current folder (or holds it); geomap would replace the folder you "
+            "are in. Write the outputs into a new folder, e.g. -o ut"
+        )
+        raise OutputExistsError(msg)
 
 
 def _replaceable(folder: Path) -> bool:

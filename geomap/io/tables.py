@@ -98,6 +98,17 @@ def normalise_name(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
+def _without_nul(text: str, path: Path, notes: list[str]) -> str:
+    """Remove NUL characters: GDAL's GeoPackage text (C strings) would cut the text at them."""
+    lines = [i + 1 for i, line in enumerate(text.split("\n")) if "\x00" in line]
+    shown = ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else "")
+    notes.append(
+        f"{path}: {text.count(chr(0))} NUL characters removed (line {shown} of the file): a "
+        "GeoPackage text cannot hold them, and the text after one would be lost"
+    )
+    return text.replace("\x00", "")
+
+
 def _decode(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
     """Return the text, the encoding's name and warnings about how it was decoded.
 
@@ -258,6 +269,8 @@ def read_table(
         raise InputError(msg) from None
     _refuse_binary(raw, path)
     text, how["encoding"], how["warnings"] = _decode(raw, path)
+    if "\x00" in text:
+        text = _without_nul(text, path, how["warnings"])
     hint = _SEP_LINE.match(text)
     if hint:
         text, how["delimiter"], how["sep_line"] = text[hint.end() :], hint[1], True

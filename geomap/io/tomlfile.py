@@ -310,6 +310,10 @@ class ConfigEntry:
         value = self.values.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(key, f"give a whole number without quotes, e.g. {key} = 10")
+        if not -(2**31) <= value < 2**31:
+            raise self.fail(
+                key, f"give a whole number between -2147483648 and 2147483647, e.g. {key} = 10"
+            )
         return value
 
     def flag(self, key: str, *, default: bool) -> bool:

@@ -260,7 +260,7 @@ def export_layers(
     sources = "; ".join(str(Path(item.path)) for item in inputs)
     info = info_table(voc, synthetic=synthetic, extra={"kallor": sources})
     target = Path(directory)
-    with atomic_dir(target, overwrite=overwrite) as tmp:
+    with atomic_dir(target, overwrite=overwrite, protect=[i.path for i in inputs]) as tmp:
         _write_gpkg(tmp / GPKG_NAME, layers, voc, info)
         _write_styles(tmp, layers, voc)
         _write_map(tmp, layers, voc, title=title, synthetic=synthetic, districts=district_frame)

@@ -194,7 +194,7 @@ def write_translated(
         extra={"agare": owner, "kalla": result.report.layer},
     )
     frame = result.frame.reset_index(drop=True)
-    with atomic_path(target, overwrite=overwrite) as tmp:
+    with atomic_path(target, overwrite=overwrite, protect=[result.report.layer]) as tmp:
         pyogrio.write_dataframe(
             frame,
             tmp,

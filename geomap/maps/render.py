@@ -73,8 +73,14 @@ def _banner(data: RoutedData) -> str | None:
     return data.run_info.get("synthetic_label") or DEFAULT_SYNTHETIC_LABEL
 
 
-def _write(out: Path, page: str, *, overwrite: bool) -> Path:
-    with atomic_path(out, overwrite=overwrite) as tmp:
+def _inputs(*values: object) -> list[Path]:
+    """Return the input files among the arguments of a map function: a map never replaces one."""
+    paths = [getattr(v, "path", v) for v in values]
+    return [Path(p) for p in paths if isinstance(p, str | os.PathLike) and str(p) not in ("", ".")]
+
+
+def _write(out: Path, page: str, *, overwrite: bool, protect: Sequence[Path] = ()) -> Path:
+    with atomic_path(out, overwrite=overwrite, protect=protect) as tmp:
         tmp.write_text(page, encoding="utf-8")
     log.info("wrote %s (%.1f MB)", out, out.stat().st_size / 1e6)
     return out
@@ -202,10 +208,11 @@ def write_map(
     >>> write_map("out/demo/routed.gpkg", "out/demo/map.html", overwrite=True)  # doctest: +SKIP
     PosixPath('out/demo/map.html')
     """
-    target = check_writable(out, overwrite=overwrite)
+    protect = _inputs(routed, owners, districts)
+    target = check_writable(out, overwrite=overwrite, protect=protect)
     selection = _select(routed, owners, districts, date_from, date_to, categories, owner_ids)
     page = _page(selection, owners=owner_ids, title=title or DEFAULT_TITLE, cdn=cdn)
-    return _write(target, page, overwrite=overwrite)
+    return _write(target, page, overwrite=overwrite, protect=protect)
 
 
 def _map_directory(out_dir: PathArg) -> Path:
@@ -220,7 +227,11 @@ def _owner_targets(selection: _Selection, directory: Path, *, overwrite: bool) -
     """Return the map file of each owner with remarks, by owner id; refuse existing ones first."""
     ids = sorted({str(o) for o in selection.remarks["owner"].dropna()})
     return {
-        o: check_writable(directory / f"{owner_file_stem(o)}.html", overwrite=overwrite)
+        o: check_writable(
+            directory / f"{owner_file_stem(o)}.html",
+            overwrite=overwrite,
+            protect=_inputs(selection.data),
+        )
         for o in ids
     }
 

@@ -15,7 +15,7 @@ import shapely
 from pyproj import CRS
 
 from geomap.core.categories import Categories, load_categories
-from geomap.core.crs import WORKING_CRS, parse_working_crs
+from geomap.core.crs import WORKING_CRS, check_scale, parse_working_crs
 from geomap.core.owners import (
     OwnerLayer,
     OwnerRegistry,
@@ -142,6 +142,7 @@ def route(
     owner_layer, resp_layer = _polygon_layers(
         owners, responsibility, layer=owners_layer, column=owner_column, crs=target
     )
+    check_scale(target, tuple(owner_layer.frame.total_bounds))
     rule_list = _rules(rules)
     router = Router.build(
         _registry(registry, owner_layer, resp_layer, rule_list),

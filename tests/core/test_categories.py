@@ -36,7 +36,8 @@ def test_aliases_map_to_codes(raw: str, code: str) -> None:
 def test_unknown_is_kept_and_flagged() -> None:
     result = load_categories().normalise(pd.Series(["Övergiven cykel", None, ""]))
     assert result["category"].tolist() == ["Övergiven cykel", "ovrigt", "ovrigt"]
-    assert result["known"].tolist() == [False, False, False]
+    # missing and empty categories are "Övrigt", a category of the vocabulary: not flagged
+    assert result["known"].tolist() == [False, True, True]
 
 
 def test_every_code_has_a_swedish_label() -> None:

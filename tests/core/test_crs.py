@@ -76,3 +76,23 @@ def test_parse_working_crs_accepts_projected_metres(value: str | int) -> None:
 def test_parse_working_crs_refuses_degrees_and_feet(value: str, match: str) -> None:
     with pytest.raises(CRSError, match=match):
         parse_working_crs(value)
+
+
+def test_a_working_crs_that_stretches_distances_is_refused_by_route() -> None:
+    """Web Mercator is in metres but doubles distances at 59° N: routing would be wrong."""
+    import geomap
+
+    with pytest.raises(CRSError, match=r"`working_crs`: EPSG:3857 .* stretches distances by 9\d%"):
+        geomap.route(
+            "data/hard_cases_synthetic.csv",
+            owners="data/owners_synthetic.gpkg",
+            crs="EPSG:3011",
+            working_crs="EPSG:3857",
+        )
+    result = geomap.route(
+        "data/hard_cases_synthetic.csv",
+        owners="data/owners_synthetic.gpkg",
+        crs="EPSG:3011",
+        working_crs="EPSG:3006",
+    )
+    assert result.summary.working_crs == "EPSG:3006"

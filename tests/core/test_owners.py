@@ -342,3 +342,12 @@ def test_owner_column_option_with_input_owner_taken_too() -> None:
     )
     got = owner_layer_from_frame(frame, owner_column="namn").frame
     assert got[["owner", "input_owner", "input_owner_2"]].values.tolist() == [["a", "y", "x"]]
+
+
+def test_priority_beyond_a_whole_number_of_32_bits_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "reg.toml"
+    path.write_text(
+        '[[owner]]\nid = "a"\nname = "A"\npriority = 99999999999999999999\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"priority = 99999999999999999999 .*between -2147483648"):
+        load_registry(path)

@@ -170,10 +170,10 @@ def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"points": -1}, r"points \(--points\): got -1"),
-        ({"parcels": 5}, r"parcels \(--parcels\): got 5; use an integer from 100"),
-        ({"seed": -3}, r"seed \(--seed\): got -3"),
-        ({"incident_format": "xlsx"}, r"--format\): got 'xlsx'; use one of csv, gpkg, both"),
+        ({"points": -1}, r"`points`: got -1"),
+        ({"parcels": 5}, r"`parcels`: got 5; use an integer from 100"),
+        ({"seed": -3}, r"`seed`: got -3"),
+        ({"incident_format": "xlsx"}, r"`incident_format`: got 'xlsx'; use one of csv, gpkg, both"),
     ],
 )
 def test_bad_arguments_are_named(tmp_path: Path, kwargs: dict, match: str) -> None:

@@ -493,3 +493,12 @@ def test_empty_xlsx_rows_are_counted(tmp_path: Path) -> None:
 def test_parse_numbers_reads_no_value_texts_as_missing(cell: str) -> None:
     values = parse_numbers(pd.Series(["59,1", cell]), column="lat", path="a.csv")
     assert values[0] == 59.1 and np.isnan(values[1])
+
+
+def test_nul_characters_are_removed_so_no_text_is_lost(tmp_path: Path) -> None:
+    """GDAL cuts GeoPackage text at a NUL; geomap removes the NUL and keeps the rest, warning."""
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"id;text\nA;a\x0bb\x00e\n")
+    frame, how = read_table(path)
+    assert frame["text"].tolist() == ["a\x0bbe"]
+    assert any("NUL characters removed (line 2" in w for w in how["warnings"])
