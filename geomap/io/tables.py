@@ -269,6 +269,10 @@ def read_table(
         raise InputError(msg) from None
     _refuse_binary(raw, path)
     text, how["encoding"], how["warnings"] = _decode(raw, path)
+    if sheet is not None:
+        how["warnings"].append(
+            f"{path}: a CSV file has no layers or sheets; `layer` {sheet!r} is ignored"
+        )
     if "\x00" in text:
         text = _without_nul(text, path, how["warnings"])
     hint = _SEP_LINE.match(text)
@@ -452,6 +456,7 @@ def _read_excel(path: Path, *, sheet: str | int | None, how: dict[str, Any]) -> 
         raise InputError(msg) from None
     try:
         worksheet = _worksheet(book, sheet, path)
+        names, title = list(book.sheetnames), str(worksheet.title)
         worksheet.reset_dimensions()  # declared dimensions can be wrong
         grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
         merged = _merged_ranges(worksheet)
@@ -465,7 +470,16 @@ def _read_excel(path: Path, *, sheet: str | int | None, how: dict[str, Any]) -> 
     finally:
         book.close()
     _fill_merged(grid, merged)
-    return _grid_frame(grid, path, how)
+    frame = _grid_frame(grid, path, how)
+    if frame.empty and not len(frame.columns):
+        others = [n for n in names if n != title]
+        hint = f"; the workbook's other sheets: {', '.join(others)}" if others else ""
+        msg = (
+            f"{path}: sheet {title!r} holds no table{hint}; pass the sheet with the remarks as "
+            "`layer`, or put a header row and the remarks on this sheet"
+        )
+        raise InputError(msg)
+    return frame
 
 
 def _refuse_not_a_workbook(path: Path) -> None:

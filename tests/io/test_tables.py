@@ -502,3 +502,27 @@ def test_nul_characters_are_removed_so_no_text_is_lost(tmp_path: Path) -> None:
     frame, how = read_table(path)
     assert frame["text"].tolist() == ["a\x0bbe"]
     assert any("NUL characters removed (line 2" in w for w in how["warnings"])
+
+
+def test_an_empty_first_sheet_names_the_sheets(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Tom"
+    data = book.create_sheet("Data")
+    data.append(["id", "E", "N"])
+    data.append(["A", 150050, 6570050])
+    book.save(tmp_path / "blad.xlsx")
+    with pytest.raises(
+        InputError,
+        match=r"sheet 'Tom' holds no table; the workbook's other sheets: Data; pass .*`layer`",
+    ):
+        read_table(tmp_path / "blad.xlsx")
+    assert read_table(tmp_path / "blad.xlsx", sheet="Data")[0]["id"].tolist() == ["A"]
+
+
+def test_a_layer_for_a_csv_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("id;E;N\nA;150050;6570050\n", encoding="utf-8")
+    _, how = read_table(path, sheet="Blad1")
+    assert any("`layer` 'Blad1' is ignored" in w for w in how["warnings"])

@@ -538,7 +538,7 @@ def _cases() -> dict[str, Case]:
             match=r"in\.xlsx: the table has a header but no rows",
         ),
         "xlsx_empty_sheet": Case(
-            _xlsx([]), error=InputError, match=r"in\.xlsx: the table has a header but no rows"
+            _xlsx([]), error=InputError, match=r"in\.xlsx: sheet 'Sheet' holds no table"
         ),
         "xlsx_missing_sheet": Case(
             _xlsx([["id", "E", "N"], ["A", E, N]]),
