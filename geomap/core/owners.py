@@ -94,7 +94,7 @@ class OwnerRegistry:
         if unknown:
             msg = (
                 f"{where}: owner ids not in the registry {self.source or ''}: {', '.join(unknown[:8])}"
-                f"; add them as [[owner]] entries with id, name and colour"
+                f"; add them as [[owner]] entries with id and name (colour is optional)"
             )
             raise ConfigError(msg)
 
@@ -141,7 +141,7 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
     entries = table_array(data, "owner", where=where, what="owner")
     if not entries:
         found = f" (found {', '.join(map(repr, data))})" if data else ""
-        msg = f"{where}: no [[owner]] entries{found}; each needs id, name and colour"
+        msg = f"{where}: no [[owner]] entries{found}; each needs an id and a name"
         raise ConfigError(msg)
     owners = [_registry_owner(entry, i, where) for i, entry in enumerate(entries, start=1)]
     _refuse_case_twins(owners, where)

@@ -72,7 +72,7 @@ def _rule(
     entry = ConfigEntry(values, where=where, label=f"[[rule]] number {number}")
     missing = [k for k in ("category", "owner") if k not in values]
     if missing:
-        msg = f"{where}: [[rule]] number {number} lacks {' and '.join(missing)}; add them"
+        msg = f"{where}: [[rule]] number {number} lacks {' and '.join(missing)}; add {'them' if len(missing) > 1 else 'it'}"
         raise ConfigError(msg)
     raw = entry.text("category", required=True)
     owner = entry.text("owner", required=True)

@@ -204,8 +204,10 @@ def shown(value: object, *, limit: int = 60) -> str:
     --------
     >>> shown("x" * 100, limit=10)
     "'xxxxxxxx…"
+    >>> shown(True)
+    'true'
     """
-    text = repr(value)
+    text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -44,7 +44,7 @@ _A = '[[owner]]\nid = "a"\nname = "A"\n'
         (_A + 'colour = "red"\n', r"colour = 'red'; write it as \"#rrggbb\""),
         (_A + 'priority = "high"\n', r"priority = 'high' is a string; give a whole number"),
         (_A + "priority = 1.5\n", r"priority = 1\.5 is a float; give a whole number"),
-        (_A + "priority = true\n", r"priority = True is a boolean; give a whole number"),
+        (_A + "priority = true\n", r"priority = true is a boolean; give a whole number"),
         (_A + "colour = 123\n", r"colour = 123 is an integer; write it as one string"),
         (_A + 'contact = ["x"]\n', r"contact = \['x'\] is an array"),
         ('[[owner]]\nid = 5\nname = "A"\n', r'number 1: id = 5 is an integer.*id = "5"'),

@@ -54,7 +54,7 @@ _R = '[[rule]]\ncategory = "klotter"\nowner = "y"\n'
         ('[[rule]]\ncategory = "klotter"\nowner = 3\n', r"owner = 3 is an integer"),
         ('[[rule]]\ncategory = "klotter"\nowner = ""\n', r"owner is empty"),
         (_R + "match = 5\n", r"\('klotter' → 'y'\): match = 5 is an integer"),
-        (_R + "note = true\n", r"note = True is a boolean"),
+        (_R + "note = true\n", r"note = true is a boolean"),
         (
             '[[rule]]\ncategory = "klottr"\nowner = "y"\n',
             r"category 'klottr' is not in the category vocabulary, so the rule could never "

@@ -102,7 +102,7 @@ def test_a_directory_is_a_config_error(tmp_path: Path) -> None:
     [
         ({"n": "1"}, "n", r"e\.toml: \[x\]: n = '1' is a string; give a whole number"),
         ({"n": 1.0}, "n", r"n = 1\.0 is a float"),
-        ({"n": False}, "n", r"n = False is a boolean"),
+        ({"n": False}, "n", r"n = false is a boolean"),
     ],
 )
 def test_config_entry_integer(values: dict[str, object], key: str, message: str) -> None:
