@@ -29,6 +29,7 @@ from geomap.core.categories import load_categories
 from geomap.core.owners import OwnerRegistry, load_owner_layer, registry_from_frame
 from geomap.core.periods import local_dates, parse_date
 from geomap.errors import InputError
+from geomap.io.tomlfile import TRUE_WORDS
 
 __all__ = [
     "REMARK_COLUMNS",
@@ -59,7 +60,6 @@ REMARK_COLUMNS: tuple[str, ...] = (
     "reason",
 )
 _REQUIRED = ("remark_id", "category", "owner")
-_TRUE = {"true", "1", "yes", "ja"}
 
 
 class _RunSummary(Protocol):
@@ -108,7 +108,7 @@ class RoutedData:
     @property
     def synthetic(self) -> bool:
         """True when the run says its data is synthetic (demo) data."""
-        return self.run_info.get("synthetic", "").strip().lower() in _TRUE
+        return _says_synthetic(self.run_info)
 
     @classmethod
     def from_result(cls, result: _RouteResult) -> RoutedData:
@@ -183,6 +183,10 @@ class RoutedData:
             pyogrio.write_dataframe(table, path, layer=name, driver="GPKG", append=True)
 
 
+def _says_synthetic(run_info: dict[str, str]) -> bool:
+    return run_info.get("synthetic", "").strip().lower() in TRUE_WORDS
+
+
 def _with_contract_columns(remarks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     missing = [c for c in REMARK_COLUMNS if c not in remarks.columns]
     if not missing:
@@ -247,7 +251,7 @@ def _read_registry(
         table = pd.DataFrame({"owner": names["owner"], "name": names["owner_name"]})
     return registry_from_frame(
         table,
-        synthetic=run_info.get("synthetic", "").strip().lower() in _TRUE,
+        synthetic=_says_synthetic(run_info),
         synthetic_label=run_info.get("synthetic_label", ""),
         source=str(path),
     )

@@ -18,6 +18,8 @@ from typing import Any
 from geomap.errors import ConfigError
 
 __all__ = [
+    "FALSE_WORDS",
+    "TRUE_WORDS",
     "ConfigEntry",
     "decode_config",
     "load_toml",
@@ -120,8 +122,9 @@ def load_toml(path: str | os.PathLike[str], *, what: str, argument: str) -> dict
         raise ConfigError(msg) from None
 
 
-_TRUE = frozenset({"true", "ja", "yes", "1"})
-_FALSE = frozenset({"false", "nej", "no", "0"})
+#: Words that mean yes / no in a flag written as text (TOML strings, ``run_info`` values).
+TRUE_WORDS = frozenset({"true", "ja", "yes", "1"})
+FALSE_WORDS = frozenset({"false", "nej", "no", "0"})
 
 
 def toml_type(value: object) -> str:
@@ -324,8 +327,8 @@ class ConfigEntry:
         if isinstance(value, bool):
             return value
         word = value.strip().casefold() if isinstance(value, str) else None
-        if word in _TRUE or word in _FALSE:
-            return word in _TRUE
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            return word in TRUE_WORDS
         raise self.fail(key, f"write {key} = true or {key} = false")
 
     def texts(self, key: str) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from geomap.core.owners import (
     owner_layer_from_frame,
     registry_from_ids,
 )
-from geomap.core.remarks import MODEL_COLUMNS, build_remarks, remark_fields, unique_ids
+from geomap.core.remarks import MODEL_COLUMNS, SOURCES, build_remarks, remark_fields, unique_ids
 from geomap.core.rules import CategoryRule, load_rules
 from geomap.core.spatial import PolygonIndex
 from geomap.errors import ConfigError, InputError
@@ -57,8 +57,6 @@ class RouteResult:
 PathLike = str | os.PathLike[str]
 #: What ``inputs`` may hold: remark files and (Geo)DataFrames of remarks.
 Input = PathLike | pd.DataFrame
-#: The values of ``source`` a remark can have.
-SOURCES = ("lagesbild", "trygghetsvandring", "felanmalan", "other")
 
 
 def route(
