@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 GEOMAP := $(VENV)/bin/geomap
 DEMO_OUT ?= out/demo
 
-.PHONY: install sysdeps demo test lint bench clean
+.PHONY: install sysdeps sysdeps-run demo test lint bench clean
 
 # Python environment: a venv with geomap installed editable plus the dev tools.
 $(VENV)/.installed: pyproject.toml
@@ -17,12 +17,15 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# System packages the tests need: Chromium (browser tests), GDAL's ogrinfo and QGIS (export tests).
-# Installed with apt when missing (CI and developers run as root).
-sysdeps:
-	@bash scripts/sysdeps.sh
+# Debian packages, installed with apt when missing (CI and developers run as root): what the
+# reports need to write PDF (run), and the real clients the tests drive (test): scripts/sysdeps.sh.
+sysdeps-run:
+	@bash scripts/sysdeps.sh run
 
-demo: install
+sysdeps:
+	@bash scripts/sysdeps.sh test
+
+demo: install sysdeps-run
 	$(GEOMAP) route data/lagesbild_2025_synthetic.csv data/trygghetsvandringar_synthetic.gpkg \
 	    data/hard_cases_synthetic.csv data/hard_cases_swapped_xy_synthetic.csv \
 	    data/hard_cases_cp1252_synthetic.csv \

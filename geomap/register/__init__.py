@@ -1,0 +1,1 @@
+"""The follow-up register (*ärenderegister*): each remark followed until its owner has acted."""
