@@ -63,7 +63,9 @@ def _gdal_words(exc: Exception) -> str:
 def _leaf_command(ctx: click.Context, args: list[str]) -> click.Command | None:
     """Find the (sub)command that ``args`` run, so that its errors can name its options."""
     command: click.Command = ctx.command
-    while isinstance(command, click.Group) and args:
+    # An option (``geomap layers --help``) is not a subcommand name: resolving it would make click
+    # parse it against the top-level context and print the top-level help.
+    while isinstance(command, click.Group) and args and not args[0].startswith("-"):
         try:
             _, found, args = command.resolve_command(ctx, args)
         except click.ClickException:
@@ -83,14 +85,19 @@ def cli() -> None:
 
 def _register() -> None:
     # One module per command; each adds its command here.
-    from . import categories, demo_data, layers, route
+    from . import categories, demo_data, lagesbild, layers, protokoll, route, utvardera
     from . import map as map_module
+    from . import register as register_module
 
     cli.add_command(route.route_command)
     cli.add_command(categories.categories_command)
     cli.add_command(demo_data.demo_data_command)
     cli.add_command(layers.layers_group)
     cli.add_command(map_module.map_command)
+    cli.add_command(lagesbild.lagesbild_command)
+    cli.add_command(utvardera.utvardera_command)
+    cli.add_command(register_module.register_group)
+    cli.add_command(protokoll.protokoll_command)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from geomap.demo import generate
-from geomap.demo.generate import FORMATS, MAX_PARCELS, MAX_POINTS, MIN_PARCELS
+from geomap.demo.generate import FORMATS, MAX_HISTORY_YEARS, MAX_PARCELS, MAX_POINTS, MIN_PARCELS
 
 from .options import overwrite_option, verbosity_options
 
@@ -56,6 +56,13 @@ log = logging.getLogger("geomap")
     help="Incidents as CSV (WGS84, like the real export), GeoPackage (EPSG:3011) or both.",
 )
 @click.option(
+    "--history-years",
+    type=click.IntRange(0, MAX_HISTORY_YEARS),
+    default=5,
+    show_default=True,
+    help="Years of incident history before 2025 (--points incidents each; 0 = none).",
+)
+@click.option(
     "--geography",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="RegSO GeoPackage to build on. Default: the bundled SCB RegSO 2025 for Huddinge.",
@@ -68,18 +75,21 @@ def demo_data_command(
     points: int,
     parcels: int,
     incident_format: str,
+    history_years: int,
     geography: Path | None,
     overwrite: bool,
 ) -> None:
     """Write synthetic demo data (SYNTHETIC: not real property boundaries or incidents).
 
-    Writes owner parcels, owner registry, category rules, maintenance responsibility, incidents,
-    safety-walk remarks and hard cases into OUT_DIR, built on real SCB RegSO 2025 geography.
+    Writes owner parcels, owner registry, category rules, maintenance responsibility, incidents
+    (2025 and a history from 2020), the synthetic 2021 camera measures, safety-walk remarks and
+    hard cases into OUT_DIR, built on real SCB RegSO 2025 geography.
 
     \b
     Examples:
       geomap demo-data --seed 2025 -o data --overwrite
-      geomap demo-data --points 1000000 --parcels 20000 --format both -o bench-data
+      geomap demo-data --points 1000000 --parcels 20000 --format both --history-years 0 \
+          -o bench-data
     """
     quiet = logging.getLogger("geomap").getEffectiveLevel() > logging.WARNING
     files = generate(
@@ -90,6 +100,7 @@ def demo_data_command(
         overwrite=overwrite,
         geography=geography,
         incident_format=incident_format,
+        history_years=history_years,
         progress=not quiet,
     )
     for name, path in files.items():

@@ -181,10 +181,41 @@ def _export_input(text: str, owners: list[str]) -> ExportInput:
     return ExportInput(text)
 
 
+def _frequencies(values: tuple[str, ...]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for text in values:
+        code, sep, number = text.partition("=")
+        try:
+            value = float(number.replace(",", "."))
+        except ValueError:
+            value = -1.0
+        if not sep or not code.strip() or not 0 <= value <= 365:
+            msg = f"{text!r} is not CODE=TIMES (times per year 0–365), e.g. --frequency G2=18"
+            raise click.BadParameter(msg, param_hint="--frequency")
+        out[code.strip()] = value
+    return out
+
+
 @layers_group.command("export")
 @click.argument("layers", nargs=-1, required=True)
 @output_option(help="Output directory.", file_okay=False)
+@click.option(
+    "--areas",
+    type=_FILE,
+    default=None,
+    help="Contract areas (polygons with a name column) for the quantity list; default: "
+    "--districts, else SCB RegSO 2025 for Huddinge (bundled).",
+)
+@click.option("--name-column", default=None, help="Column of --areas with the area names.")
 @districts_option
+@click.option(
+    "--frequency",
+    "frequencies",
+    multiple=True,
+    metavar="CODE=TIMES",
+    help="The contract's times per year for a product (repeatable), over owners.toml and the "
+    "vocabulary.",
+)
 @click.option("--title", default="Skötselprodukter – gemensam terminologi", show_default=True)
 @_vocabulary_option
 @overwrite_option
@@ -192,24 +223,39 @@ def _export_input(text: str, owners: list[str]) -> ExportInput:
 def export_command(
     layers: tuple[str, ...],
     output: Path,
+    areas: Path | None,
+    name_column: str | None,
     districts: Path | None,
+    frequencies: tuple[str, ...],
     title: str,
     vocabulary: Path | None,
     overwrite: bool,
 ) -> None:
     """Export LAYERS (translated files, or OWNER=PATH for raw ones) in the shared terminology.
 
-    Writes a GeoPackage with QGIS default styles, .qml and .sld per layer, an HTML map with a legend
-    and the quantity list (mängdförteckning) as CSV and XLSX.
+    Writes a GeoPackage with QGIS default styles, a QGIS project with Swedish legend groups,
+    .qml and .sld per layer, an HTML map with a legend and the tender-ready quantity list
+    (mängdförteckning) as CSV and XLSX; invasive-species findings get their own layers and a
+    yearly comparison (invasiva_per_ar.csv).
     """
     from geomap.io.atomic import check_writable
 
+    if areas is not None and districts is not None:
+        msg = "give the contract areas once: --areas or --districts, not both"
+        raise click.UsageError(msg)
     check_writable(output, overwrite=overwrite)
     voc = load_vocabulary(vocabulary)
     owners = known_owners()
     inputs = [_export_input(text, owners) for text in layers]
     result = export_layers(
-        inputs, output, vocabulary=voc, districts=districts, title=title, overwrite=overwrite
+        inputs,
+        output,
+        vocabulary=voc,
+        districts=areas or districts,
+        area_column=name_column,
+        frequencies=_frequencies(frequencies),
+        title=title,
+        overwrite=overwrite,
     )
     counts = ", ".join(f"{name} {n}" for name, n in result.feature_counts.items())
     click.echo(f"Export i gemensam terminologi (vokabulär {result.vocabulary_version}) -> {output}")

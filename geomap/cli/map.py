@@ -61,6 +61,12 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     is_flag=True,
     help="Load Leaflet from unpkg.com instead of inlining it (smaller file; needs the network).",
 )
+@click.option(
+    "--self-contained",
+    is_flag=True,
+    help="With --per-owner: inline Leaflet and the districts in every map, so each file opens "
+    "alone (e.g. to send to one owner). Default: the maps share one copy in DIR/assets/.",
+)
 @overwrite_option
 @verbosity_options
 def map_command(
@@ -75,17 +81,21 @@ def map_command(
     categories: tuple[str, ...],
     owner_ids: tuple[str, ...],
     cdn: bool,
+    self_contained: bool,
     overwrite: bool,
 ) -> None:
     """Write an interactive HTML map of ROUTED (the routed.gpkg from 'geomap route').
 
     The map opens by double-click, also with no network: Leaflet is inlined unless --cdn.
+    Per-owner maps share one copy of Leaflet, the map script and the districts in
+    DIR/assets/ (keep the folder together); --self-contained makes each one file.
 
     \b
     Examples:
       geomap map out/demo/routed.gpkg -o out/demo/map.html
       geomap map routed.gpkg -o v12.html --from 2025-03-17 --to 2025-03-23 --per-owner per_owner/
       geomap map routed.gpkg -o v47.html --week 2025-W47
+      geomap map routed.gpkg --per-owner huge/ --owner huge_bostader --self-contained
     """
     out = output
     if out is None and per_owner is None:
@@ -115,5 +125,6 @@ def map_command(
         path = write_map(data, out, **options)
         click.echo(f"geomap: wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", err=True)
     if per_owner is not None:
-        paths = write_owner_maps(data, per_owner, **options)
+        shared = not (self_contained or cdn)
+        paths = write_owner_maps(data, per_owner, **options, shared_assets=shared)
         click.echo(f"geomap: wrote {len(paths)} per-owner maps to {per_owner}", err=True)

@@ -22,6 +22,7 @@ import click
 
 from geomap.core.periods import period_from_arguments
 from geomap.errors import GeomapError, OutputExistsError
+from geomap.io.atomic import MARKER_NAME, check_output_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -240,3 +241,24 @@ def configure_logging(level: int) -> None:
         handler.setFormatter(_OptionWordsFormatter("geomap: %(levelname)s: %(message)s"))
         logger.addHandler(handler)
         logger.propagate = False
+
+
+def check_output_folder(
+    output: Path, *, overwrite: bool, protect: list[Path], kind: str = "report"
+) -> None:
+    """Refuse OUTPUT before any input is read, with fixes this command's user can follow.
+
+    As :func:`geomap.io.atomic.check_output_dir`, except that a folder geomap did not write
+    is refused without pointing to an option these commands do not have.
+    """
+    try:
+        check_output_dir(output, overwrite=overwrite, kind=kind, protect=protect)
+    except OutputExistsError as exc:
+        if "`replace_foreign`" not in str(exc):
+            raise
+        msg = (
+            f"{output} already exists and was not written by geomap (it has no {MARKER_NAME} "
+            "file), so it is not replaced even with --overwrite; choose a new folder, or empty "
+            "this one first"
+        )
+        raise click.UsageError(msg) from None

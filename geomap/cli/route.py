@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,7 @@ from geomap.core.crs import WORKING_CRS
 from geomap.core.routed import RoutedData
 from geomap.io.atomic import check_output_dir, output_lock
 from geomap.maps import write_run_maps
-from geomap.routing import route
-from geomap.routing.outputs import write_outputs
+from geomap.routing.stream import DEFAULT_BATCH_SIZE, route_to_files
 from geomap.routing.summary import format_report
 
 from .options import METRES, output_option, overwrite_option, owners_option, verbosity_options
@@ -102,6 +100,52 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
     default=None,
     help="Threads for the join (default: all CPUs).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: stream the inputs in batches on this machine (bounded memory). dask: "
+    "partition the remarks spatially and route them on a dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="With --engine dask: the dask scheduler to use (tcp://host:8786); without it geomap "
+    "starts a local cluster of 2 worker processes.",
+)
+@click.option(
+    "--format",
+    "routed_format",
+    type=click.Choice(["gpkg", "parquet", "both"]),
+    default="gpkg",
+    show_default=True,
+    help="routed.gpkg, routed.parquet (GeoParquet 1.1, Hilbert order; with --engine dask a "
+    "partitioned dataset routed.parquet/) or both.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Remarks read, routed and written at a time (memory grows with it, not with the input).",
+)
+@click.option(
+    "--bbox",
+    type=float,
+    nargs=4,
+    default=None,
+    metavar="XMIN YMIN XMAX YMAX",
+    help="Read only the remarks of vector files inside this box (in --working-crs).",
+)
+@click.option(
+    "--overlap/--no-overlap",
+    default=False,
+    hidden=True,
+    help="Read and route the next batch in a second thread while GDAL writes (pays only with "
+    "idle cores; measured slower on the shared 2-core machine, so off by default).",
+)
 @overwrite_option
 @click.option(
     "--replace-non-geomap-dir",
@@ -132,6 +176,12 @@ def route_command(
     xlsx: bool,
     make_map: bool,
     workers: int | None,
+    engine: str,
+    scheduler: str | None,
+    routed_format: str,
+    batch_size: int,
+    bbox: tuple[float, float, float, float] | None,
+    overlap: bool,
     overwrite: bool,
     replace_foreign: bool,
 ) -> None:
@@ -144,42 +194,42 @@ def route_command(
     """
     files = [*inputs, owners, registry, responsibility, rules]
     used = _refuse_early(output, files, overwrite=overwrite, replace_foreign=replace_foreign)
-    steps = ["läser och dirigerar", "skriver utdata"]
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    common = {k: v for k, v in locals().items() if k in _ENGINE_ARGUMENTS}
+    common.update(
+        format=routed_format,
+        bbox=tuple(bbox) if bbox else None,
+        maps=_stream_maps if make_map else None,
+        protect=used,
+    )
     with (
         output_lock(output),
-        tqdm(total=len(steps), desc="geomap route", unit="steg", disable=None, leave=False) as bar,
+        tqdm(total=1, desc="geomap route", unit="steg", disable=None, leave=False) as bar,
     ):
-        bar.set_postfix_str(steps[0])
-        result = route(
-            list(inputs),
-            owners=owners,
-            owners_layer=owners_layer,
-            owner_column=owner_column,
-            registry=registry,
-            responsibility=responsibility,
-            rules=rules,
-            crs=crs,
-            layer=layer,
-            source=source,
-            working_crs=working_crs,
-            tolerance=tolerance,
-            max_distance=max_distance,
-            workers=workers,
-        )
+        bar.set_postfix_str("läser, dirigerar och skriver")
+        if engine == "dask":
+            from geomap.routing.distributed import route_distributed
+
+            result = route_distributed(list(inputs), output, scheduler=scheduler, **common)
+        else:
+            result = route_to_files(list(inputs), output, overlap=overlap, **common)
         bar.update()
-        bar.set_postfix_str(steps[1])
-        written = write_outputs(
-            result,
-            output,
-            overwrite=overwrite,
-            replace_foreign=replace_foreign,
-            inputs=used,
-            lists=lists,
-            xlsx=xlsx,
-            extra=_maps(result) if make_map else None,
-        )
-        bar.update()
-    _print_report(result, written, output)
+    click.echo(format_report(result.summary, result.written, output))
+
+
+_ENGINE_ARGUMENTS = frozenset(
+    {
+        *("owners", "owners_layer", "owner_column", "registry", "responsibility", "rules", "crs"),
+        *("layer", "source", "working_crs", "tolerance", "max_distance", "workers"),
+        *("batch_size", "lists", "xlsx", "overwrite", "replace_foreign"),
+    }
+)
+
+
+def _stream_maps(data: RoutedData, tmp: Path) -> dict[str, Any]:
+    """Write the run's maps into the temporary OUTDIR; return their paths for the summary."""
+    return write_run_maps(data, tmp)
 
 
 def _refuse_early(
@@ -191,12 +241,3 @@ def _refuse_early(
         outdir, overwrite=overwrite, kind="route", protect=used, replace_foreign=replace_foreign
     )
     return used
-
-
-def _maps(result: Any) -> Callable[[Path], dict[str, Any]]:
-    """Write the run's maps into the temporary OUTDIR; return their paths for the summary."""
-    return lambda tmp: write_run_maps(RoutedData.from_result(result), tmp)
-
-
-def _print_report(result: Any, written: dict[str, Any], outdir: Path) -> None:
-    click.echo(format_report(result.summary, written, outdir))

@@ -31,6 +31,8 @@ class Category:
     code: str
     label: str
     aliases: tuple[str, ...] = ()
+    duplicate_radius_m: float = 250.0
+    duplicate_window_days: int = 30
 
 
 def normalise_text(text: str) -> str:
@@ -121,6 +123,27 @@ class Categories:
             index=raw.index,
         )
 
+    def duplicate_rules(self) -> pd.DataFrame:
+        """Per category code, the radius (m) and time window (days) of duplicate reports.
+
+        Remarks of one category closer than ``radius_m`` and ``window_days`` apart are linked as
+        duplicates by the follow-up register (``duplicate_radius_m``, ``duplicate_window_days``
+        in the vocabulary: 250 m and 30 days unless a category says otherwise).
+
+        Examples
+        --------
+        >>> rules = load_categories().duplicate_rules()
+        >>> rules.loc["belysning"].tolist(), rules.loc["klotter"].tolist()
+        ([50.0, 30.0], [250.0, 30.0])
+        """
+        return pd.DataFrame(
+            {
+                "radius_m": [c.duplicate_radius_m for c in self.items],
+                "window_days": [float(c.duplicate_window_days) for c in self.items],
+            },
+            index=pd.Index([c.code for c in self.items], name="category"),
+        )
+
     def codes(self) -> np.ndarray:
         """All category codes, in vocabulary order."""
         return np.array([c.code for c in self.items])
@@ -154,6 +177,39 @@ def _categories(data: dict[str, Any], where: str) -> Categories:
             raise ConfigError(msg)
         code = entry.text("code", required=True)
         entry.label = f"[[category]] number {i} ({code!r})"
-        entry.warn_unknown(("code", "label", "aliases"))
-        items.append(Category(code, entry.text("label", required=True), entry.texts("aliases")))
+        entry.warn_unknown(_KEYS)
+        items.append(
+            Category(
+                code,
+                entry.text("label", required=True),
+                entry.texts("aliases"),
+                duplicate_radius_m=_radius(entry),
+                duplicate_window_days=_window(entry),
+            )
+        )
     return Categories(version=str(data.get("version", "")), items=tuple(items))
+
+
+_KEYS = ("code", "label", "aliases", "duplicate_radius_m", "duplicate_window_days")
+
+
+def _radius(entry: ConfigEntry) -> float:
+    """``duplicate_radius_m``: metres, a number from 0 to 10,000 (default 250)."""
+    value = entry.values.get("duplicate_radius_m", 250.0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10_000:
+        raise entry.fail(
+            "duplicate_radius_m",
+            "give metres as a number from 0 to 10000 without quotes, e.g. duplicate_radius_m = 250",
+        )
+    return float(value)
+
+
+def _window(entry: ConfigEntry) -> int:
+    """``duplicate_window_days``: whole days from 0 to 3650 (default 30)."""
+    value = entry.integer("duplicate_window_days", default=30)
+    if not 0 <= value <= 3650:
+        raise entry.fail(
+            "duplicate_window_days",
+            "give whole days from 0 to 3650, e.g. duplicate_window_days = 30",
+        )
+    return value

@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -67,7 +68,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["TIMEZONE", "DateResult", "parse_timestamps"]
+__all__ = ["TIMEZONE", "DateResult", "InvalidValues", "merge_invalid", "parse_timestamps"]
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,81 @@ _TIME = (
 
 
 @dataclass(frozen=True)
+class InvalidValues:
+    """The values of one file's date (or time) column that could not be read: the warning's facts.
+
+    Parts of one file read separately (the batches of the streaming engine) merge with
+    :func:`merge_invalid` into the warning parsing the whole column at once gives.
+
+    Attributes
+    ----------
+    file, column
+        The file and column the warning names.
+    kind
+        ``"date"`` or ``"time"``.
+    count
+        How many values.
+    first
+        The first few (row number, value as shown), in row order.
+    """
+
+    file: str
+    column: str
+    kind: str
+    count: int
+    first: tuple[tuple[Any, str], ...]
+
+    def note(self) -> str:
+        """Return the warning (English, one line), as :func:`parse_timestamps` gives it.
+
+        Examples
+        --------
+        >>> print(InvalidValues("a.csv", "tid", "time", 1, ((3, "25:00"),)).note())
+        a.csv: column 'tid': 1 value is not a valid time; that remark keeps its date at 00:00 (row 3: '25:00'); write times as 14:30, 14.30 or 1430
+        """
+        one = self.count == 1
+        if self.kind == "date":
+            what = (
+                "value is not a valid date and is" if one else "values are not valid dates and are"
+            )
+            what, fix = f"{what} left empty", _FIX
+        else:
+            what = "value is not a valid time" if one else "values are not valid times"
+            what = f"{what}; {'that remark keeps its' if one else 'those remarks keep their'} date at 00:00"
+            fix = "write times as 14:30, 14.30 or 1430"
+        items = [f"row {row}: {shown!r}" for row, shown in self.first[:_SHOWN]]
+        if self.count > _SHOWN:
+            items.append(f"and {self.count - _SHOWN} more")
+        head = _prefix(self.file, self.column, f"{self.kind}s")
+        return f"{head}{self.count} {what} ({', '.join(items)}); {fix}"
+
+
+def merge_invalid(parts: Iterable[InvalidValues]) -> list[InvalidValues]:
+    """Merge the invalid values of parts of files read in row order, per file, column and kind.
+
+    The result, and its :meth:`InvalidValues.note`, is what parsing all parts at once gives:
+    the counts added up, the first rows of the earliest parts, dates before times.
+
+    Examples
+    --------
+    >>> a = InvalidValues("a.csv", "datum", "date", 1, ((2, "igår"),))
+    >>> b = InvalidValues("a.csv", "datum", "date", 2, ((9, "2025-13-01"), (12, "x")))
+    >>> print(merge_invalid([a, b])[0].note())
+    a.csv: column 'datum': 3 values are not valid dates and are left empty (row 2: 'igår', row 9: '2025-13-01', row 12: 'x'); write dates as 2025-06-01, 2025-06-01 14:30, 1/6 2025 or 1 juni 2025 (years 1900–2199)
+    """
+    merged: dict[tuple[str, str, str], InvalidValues] = {}
+    for part in parts:
+        key = (part.file, part.column, part.kind)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = part
+            continue
+        first = (*seen.first, *part.first)[:_SHOWN]
+        merged[key] = InvalidValues(*key, seen.count + part.count, first)
+    return sorted(merged.values(), key=lambda v: v.kind == "time")
+
+
+@dataclass(frozen=True)
 class DateResult:
     """What :func:`parse_timestamps` read.
 
@@ -138,6 +214,9 @@ class DateResult:
         Number of non-empty time values that could not be read (their dates stay at 00:00).
     orders
         The slash order of each file that had slash dates.
+    invalid_values
+        The facts of the invalid-value warnings (the last of :attr:`warnings`), to merge parts
+        of a file read separately (:func:`merge_invalid`).
     """
 
     timestamps: pd.Series
@@ -146,6 +225,7 @@ class DateResult:
     invalid: int = 0
     invalid_times: int = 0
     orders: dict[str, str] = field(default_factory=dict)
+    invalid_values: tuple[InvalidValues, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,13 +303,14 @@ def parse_timestamps(
     stamps, orders, notes = _decide(distinct, group, names, column=column, numbers=numbers)
     bad = (distinct.codes >= 0) & np.isnat(stamps)
     shown = distinct.shown[distinct.codes]
-    notes += _invalid_notes(bad, shown, numbers, group, names, column=column, kind="date")
+    invalid = _invalid_values(bad, shown, numbers, group, names, column=column, kind="date")
     bad_times = np.zeros(count, dtype=bool)
     if times is not None and len(times) == count:
         stamps, bad_times, shown = _with_times(stamps, times)
-        notes += _invalid_notes(
+        invalid += _invalid_values(
             bad_times, shown, numbers, group, names, column=time_column, kind="time"
         )
+    notes += [v.note() for v in invalid]
     for note in notes:
         log.warning("%s", note)
     kinds = set(orders.values())
@@ -240,6 +321,7 @@ def parse_timestamps(
         invalid=int(bad.sum()),
         invalid_times=int(bad_times.sum()),
         orders=orders,
+        invalid_values=tuple(invalid),
     )
 
 
@@ -254,14 +336,6 @@ def _prefix(name: str, column: str, what: str) -> str:
     """``"a.csv: column 'datum': "``, leaving out what is unknown."""
     head = f"{name}: " if name else ""
     return head + (f"column {column!r}: " if column else f"{what}: ")
-
-
-def _listing(positions: np.ndarray, shown: np.ndarray, numbers: np.ndarray) -> str:
-    """``"row 3: '2025-13-01', row 7: 'igår', and 4 more"``."""
-    items = [f"row {numbers[p]}: {shown[p]!r}" for p in positions[:_SHOWN]]
-    if len(positions) > _SHOWN:
-        items.append(f"and {len(positions) - _SHOWN} more")
-    return ", ".join(items)
 
 
 def _any(group: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
@@ -583,7 +657,7 @@ def _decide(
     return stamps.astype(_UNIT), orders, notes
 
 
-def _invalid_notes(
+def _invalid_values(
     bad: np.ndarray,
     shown: np.ndarray,
     numbers: np.ndarray,
@@ -592,24 +666,14 @@ def _invalid_notes(
     *,
     column: str,
     kind: str,
-) -> list[str]:
-    """One warning per file listing the first rows whose date (or time) is not valid."""
-    notes = []
+) -> list[InvalidValues]:
+    """Per file: how many dates (or times) are not valid, and the first rows with their values."""
+    found = []
     for g in np.flatnonzero(_any(group, bad, len(names))):
         hits = np.flatnonzero(bad & (group == g))
-        one = len(hits) == 1
-        if kind == "date":
-            what = (
-                "value is not a valid date and is" if one else "values are not valid dates and are"
-            )
-            what, fix = f"{what} left empty", _FIX
-        else:
-            what = "value is not a valid time" if one else "values are not valid times"
-            what = f"{what}; {'that remark keeps its' if one else 'those remarks keep their'} date at 00:00"
-            fix = "write times as 14:30, 14.30 or 1430"
-        head = _prefix(names[g], column, f"{kind}s")
-        notes.append(f"{head}{len(hits)} {what} ({_listing(hits, shown, numbers)}); {fix}")
-    return notes
+        first = tuple((numbers[p], str(shown[p])) for p in hits[:_SHOWN])
+        found.append(InvalidValues(names[g], column, kind, len(hits), first))
+    return found
 
 
 # --- the time column -----------------------------------------------------------------------------

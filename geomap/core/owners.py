@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geomap.core.categories import load_categories
 from geomap.core.crs import WORKING_CRS, check_axes, parse_crs
 from geomap.core.palette import fallback_colour
 from geomap.core.words import plural
@@ -24,6 +25,7 @@ from geomap.io.tomlfile import (
     shown,
     sub_table,
     table_array,
+    toml_type,
     warn_unknown_entries,
 )
 from geomap.io.vector import choose_layer, read_vector
@@ -55,6 +57,20 @@ class Owner:
     contact: str = ""
     colour: str = "#777777"
     priority: int = 100
+    external: bool = False
+    service_days: int | None = None
+    category_service_days: tuple[tuple[str, int], ...] = ()
+
+    def days_for(self, category: str) -> int | None:
+        """Return the service level in days for a remark of ``category`` (None: none is set).
+
+        Examples
+        --------
+        >>> o = Owner("a", "A", service_days=14, category_service_days=(("belysning", 7),))
+        >>> o.days_for("belysning"), o.days_for("klotter")
+        (7, 14)
+        """
+        return dict(self.category_service_days).get(category, self.service_days)
 
 
 @dataclass(frozen=True)
@@ -99,7 +115,11 @@ class OwnerRegistry:
             raise ConfigError(msg)
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the registry as a table (owner, name, contact, colour, priority)."""
+        """Return the registry as a table.
+
+        Columns: owner, name, contact, colour, priority, external (bool), service_days (0 when
+        none is set) and service_days_by_category (``belysning=7;klotter=14``).
+        """
         return pd.DataFrame(
             {
                 "owner": [o.id for o in self.owners],
@@ -107,6 +127,11 @@ class OwnerRegistry:
                 "contact": [o.contact for o in self.owners],
                 "colour": [o.colour for o in self.owners],
                 "priority": np.array([o.priority for o in self.owners], dtype="int64"),
+                "external": np.array([o.external for o in self.owners], dtype=bool),
+                "service_days": np.array([o.service_days or 0 for o in self.owners], dtype="int64"),
+                "service_days_by_category": [
+                    ";".join(f"{c}={d}" for c, d in o.category_service_days) for o in self.owners
+                ],
             }
         )
 
@@ -115,7 +140,10 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
     r"""Load an owner registry from TOML.
 
     The file holds ``[[owner]]`` tables with ``id``, ``name`` and optional ``contact``, ``colour``
-    (``#rrggbb``) and ``priority`` (lower wins where owner polygons overlap), and an optional ``[meta]``
+    (``#rrggbb``), ``priority`` (lower wins where owner polygons overlap), ``external`` (true for
+    private owners, the state and contractors: they get no withheld categories and redacted
+    text), ``service_days`` (days to act, for the follow-up register) and
+    ``service_days_by_category`` (a table of category → days where they differ), and an optional ``[meta]``
     table with ``synthetic`` (true/false; also "ja"/"nej", "yes"/"no", "1"/"0") and
     ``synthetic_label``. Ids are stripped; ids that differ only in case are refused (their files
     would collide on case-insensitive file systems). The file may be UTF-8, UTF-16 or cp1252.
@@ -158,7 +186,17 @@ def load_registry(path: str | os.PathLike[str]) -> OwnerRegistry:
     )
 
 
-_OWNER_KEYS = ("id", "name", "contact", "colour", "priority")
+_OWNER_KEYS = (
+    "id",
+    "name",
+    "contact",
+    "colour",
+    "priority",
+    "external",
+    "service_days",
+    "service_days_by_category",
+)
+_MAX_DAYS = 3650
 #: The top-level entries of a registry file, as they are written.
 _REGISTRY_ENTRIES = {"owner": "[[owner]]", "meta": "[meta]"}
 #: Where entries that belong in another file go.
@@ -185,7 +223,49 @@ def _registry_owner(values: dict[str, object], number: int, where: str) -> Owner
         contact=entry.text("contact"),
         colour=colour.lower(),
         priority=entry.integer("priority", default=100),
+        external=entry.flag("external", default=False),
+        service_days=_days(entry, "service_days", entry.values.get("service_days")),
+        category_service_days=_category_days(entry),
     )
+
+
+def _days(entry: ConfigEntry, key: str, value: object) -> int | None:
+    """Check a service level: a whole number of days from 1 to 3650 (None when not given)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_DAYS:
+        kind = "a whole number" if isinstance(value, int) and not isinstance(value, bool) else None
+        found = f"{shown(value)} days" if kind else f"{shown(value)} ({toml_type(value)})"
+        msg = (
+            f"{entry.where}: {entry.label}: {key} = {found}; give a whole number of days "
+            f"from 1 to {_MAX_DAYS} without quotes, e.g. {key.split('.')[0]} = 14"
+        )
+        raise ConfigError(msg)
+    return value
+
+
+def _category_days(entry: ConfigEntry) -> tuple[tuple[str, int], ...]:
+    """Check ``service_days_by_category``: category (code, label or alias) → days."""
+    table = entry.values.get("service_days_by_category", {})
+    if not isinstance(table, dict):
+        raise entry.fail(
+            "service_days_by_category",
+            "write a table of category = days, e.g. service_days_by_category = { belysning = 7 }",
+        )
+    vocabulary = load_categories()
+    out = []
+    for name, value in table.items():
+        category = vocabulary.find(str(name))
+        if category is None:
+            msg = (
+                f"{entry.where}: {entry.label}: service_days_by_category names {shown(name)}, "
+                f"which is no category; use a code of 'geomap categories': "
+                f"{', '.join(vocabulary.codes())}"
+            )
+            raise ConfigError(msg)
+        days = _days(entry, f"service_days_by_category.{name}", value)
+        out.append((category.code, int(days or 0)))
+    return tuple(sorted(out))
 
 
 def _refuse_case_twins(owners: list[Owner], where: str) -> None:
@@ -246,10 +326,26 @@ def registry_from_frame(
                 contact=_text(row.get("contact")),
                 colour=colour if _COLOUR.match(colour) else fallback_colour(position),
                 priority=100 if pd.isna(priority) else int(priority),
+                external=_text(row.get("external")).strip().lower() in {"1", "true"},
+                service_days=_frame_days(row.get("service_days")),
+                category_service_days=_frame_category_days(row.get("service_days_by_category")),
             )
         )
     return OwnerRegistry(
         owners=tuple(owners), synthetic=synthetic, synthetic_label=synthetic_label, source=source
+    )
+
+
+def _frame_days(value: object) -> int | None:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return None if pd.isna(number) or number < 1 else int(number)
+
+
+def _frame_category_days(value: object) -> tuple[tuple[str, int], ...]:
+    """Read ``belysning=7;klotter=14`` (the table form); malformed parts are left out."""
+    pairs = (part.partition("=") for part in _text(value).split(";") if "=" in part)
+    return tuple(
+        sorted((c.strip(), int(d)) for c, _, d in pairs if c.strip() and d.strip().isdigit())
     )
 
 

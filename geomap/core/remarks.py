@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geomap.core.categories import Categories
-from geomap.core.dates import parse_timestamps
+from geomap.core.dates import DateResult, parse_timestamps
 from geomap.io.tables import normalise_name
 
 __all__ = [
@@ -277,6 +277,7 @@ def build_remarks(
     fields: Mapping[str, str] | None = None,
     where: str | None = None,
     warnings: list[str] | None = None,
+    dates: list[DateResult] | None = None,
 ) -> gpd.GeoDataFrame:
     """Add the remark model columns to the remarks of one input file.
 
@@ -296,6 +297,9 @@ def build_remarks(
         The file, for warnings (default: the first ``source_file``).
     warnings
         A list that receives every warning (invalid dates, renamed columns); each is logged too.
+    dates
+        A list that receives what the date parser read (its warnings' facts, to merge the
+        batches of one file: :func:`geomap.core.dates.merge_invalid`).
 
     Returns
     -------
@@ -344,7 +348,7 @@ def build_remarks(
     out["category_label"] = cats["category_label"]
     out["category_raw"] = raw
     out["_category_known"] = cats["known"].to_numpy()
-    out["timestamp"] = _timestamps(out, found, fields, where=where, notes=notes)
+    out["timestamp"] = _timestamps(out, found, fields, where=where, notes=notes, dates=dates)
     out["description"] = text("description")
     out["action"] = text("action")
     out["walk_id"] = walk_id
@@ -388,6 +392,7 @@ def _timestamps(
     *,
     where: str,
     notes: list[str],
+    dates: list[DateResult] | None = None,
 ) -> pd.Series:
     """Return the remark's time: its own timestamp column, else the walk's date; plus a time.
 
@@ -407,6 +412,8 @@ def _timestamps(
         rows=frame["source_row"].to_numpy() if "source_row" in frame else None,
     )
     notes.extend(result.warnings)
+    if dates is not None:
+        dates.append(result)
     return result.timestamps
 
 

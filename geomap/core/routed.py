@@ -32,10 +32,14 @@ from geomap.errors import InputError
 from geomap.io.tomlfile import TRUE_WORDS
 
 __all__ = [
+    "PARQUET_LAYERS",
     "REMARK_COLUMNS",
     "RoutedData",
+    "fast_gpkg_writes",
     "filter_remarks",
     "read_routed",
+    "run_info",
+    "write_routed_layers",
 ]
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,9 @@ REMARK_COLUMNS: tuple[str, ...] = (
     "reason",
 )
 _REQUIRED = ("remark_id", "category", "owner")
+#: Next to ``routed.parquet``: the layers of ``routed.gpkg`` but ``remarks`` (owners,
+#: responsibility, owner_registry, run_info), which :func:`read_routed` reads with it.
+PARQUET_LAYERS = "routed_layers.gpkg"
 
 
 class _RunSummary(Protocol):
@@ -123,21 +130,11 @@ class RoutedData:
         >>> data.synthetic, len(data.remarks), data.run_info["working_crs"]
         (True, 20, 'EPSG:3011')
         """
-        registry = result.registry
-        info = {
-            "synthetic": "true" if registry.synthetic else "false",
-            "synthetic_label": registry.synthetic_label,
-            "working_crs": result.summary.working_crs,
-            "period_start": result.summary.period_start or "",
-            "period_end": result.summary.period_end or "",
-            "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-            "geomap_version": __version__,
-        }
         return cls(
             remarks=_with_contract_columns(result.remarks),
             owners=result.owners,
-            registry=registry,
-            run_info=info,
+            registry=result.registry,
+            run_info=run_info(result.registry, result.summary),
             responsibility=result.responsibility,
         )
 
@@ -163,6 +160,9 @@ class RoutedData:
 
     def _write_layers(self, path: Path) -> None:
         pyogrio.write_dataframe(self.remarks, path, layer="remarks", driver="GPKG", use_arrow=True)
+        self._write_other_layers(path)
+
+    def _write_other_layers(self, path: Path) -> None:
         for name, polygons in (("owners", self.owners), ("responsibility", self.responsibility)):
             if polygons is not None:
                 pyogrio.write_dataframe(
@@ -183,6 +183,48 @@ class RoutedData:
             pyogrio.write_dataframe(table, path, layer=name, driver="GPKG", append=True)
 
 
+def run_info(registry: OwnerRegistry, summary: _RunSummary) -> dict[str, str]:
+    """Return the ``run_info`` table of a run: synthetic or not, working CRS, period, version.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from geomap.core.owners import registry_from_ids
+    >>> s = SimpleNamespace(working_crs="EPSG:3011", period_start=None, period_end=None)
+    >>> run_info(registry_from_ids(["a"]), s)["working_crs"]
+    'EPSG:3011'
+    """
+    return {
+        "synthetic": "true" if registry.synthetic else "false",
+        "synthetic_label": registry.synthetic_label,
+        "working_crs": summary.working_crs,
+        "period_start": summary.period_start or "",
+        "period_end": summary.period_end or "",
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "geomap_version": __version__,
+    }
+
+
+def write_routed_layers(path: str | os.PathLike[str], data: RoutedData) -> Path:
+    """Add every layer but ``remarks`` (written batch by batch by the streaming engine) to ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, geomap
+    >>> result = geomap.route("data/hard_cases_synthetic.csv", owners="data/owners_synthetic.gpkg",
+    ...                       registry="data/owners.toml", crs="EPSG:3011")
+    >>> data = RoutedData.from_result(result)
+    >>> p = Path(tempfile.mkdtemp()) / "routed.gpkg"
+    >>> _ = data.write(p)
+    >>> "run_info" in [n for n, _ in pyogrio.list_layers(write_routed_layers(p.with_name("b.gpkg"), data))]
+    True
+    """
+    target = Path(path)
+    with _fast_sqlite():
+        data._write_other_layers(target)
+    return target
+
+
 def _says_synthetic(run_info: dict[str, str]) -> bool:
     return run_info.get("synthetic", "").strip().lower() in TRUE_WORDS
 
@@ -192,6 +234,18 @@ def _with_contract_columns(remarks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if not missing:
         return remarks
     return remarks.assign(**dict.fromkeys(missing))
+
+
+def fast_gpkg_writes() -> contextlib.AbstractContextManager[None]:
+    """Return the GDAL settings for writing a fresh GeoPackage quickly (see :func:`_fast_sqlite`).
+
+    Examples
+    --------
+    >>> with fast_gpkg_writes():
+    ...     pyogrio.get_gdal_config_option("OGR_SQLITE_CACHE")
+    512
+    """
+    return _fast_sqlite()
 
 
 @contextlib.contextmanager
@@ -276,12 +330,14 @@ def _read_polygons(path: Path, layers: list[str], layer: str, crs: Any) -> gpd.G
 
 
 def read_routed(path: str | os.PathLike[str]) -> RoutedData:
-    """Read a ``routed.gpkg`` written by ``geomap route``.
+    """Read a ``routed.gpkg`` (or ``routed.parquet``) written by ``geomap route``.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The ``routed.gpkg`` written by ``geomap route``.
+        The ``routed.gpkg`` written by ``geomap route``, or its ``routed.parquet`` (``--format
+        parquet``: a GeoParquet file, or the dask engine's partitioned dataset folder); the
+        other layers are then read from ``routed_layers.gpkg`` beside it.
 
     Returns
     -------
@@ -301,14 +357,20 @@ def read_routed(path: str | os.PathLike[str]) -> RoutedData:
     3011
     """
     source = Path(path)
-    layers = _layers(source)
-    if "remarks" not in layers:
-        msg = (
-            f"{source}: no layer 'remarks' (layers: {', '.join(layers) or 'none'}); "
-            "pass the routed.gpkg written by 'geomap route'"
-        )
-        raise InputError(msg)
-    remarks = pyogrio.read_dataframe(source, layer="remarks", use_arrow=True)
+    if _is_parquet(source):
+        remarks = _read_parquet_remarks(source)
+        layers = _sidecar_layers(source)
+        tables = source.parent / PARQUET_LAYERS
+    else:
+        layers = _layers(source)
+        tables = source
+        if "remarks" not in layers:
+            msg = (
+                f"{source}: no layer 'remarks' (layers: {', '.join(layers) or 'none'}); "
+                "pass the routed.gpkg written by 'geomap route'"
+            )
+            raise InputError(msg)
+        remarks = pyogrio.read_dataframe(source, layer="remarks", use_arrow=True)
     missing = [c for c in _REQUIRED if c not in remarks.columns]
     if missing:
         msg = (
@@ -319,19 +381,58 @@ def read_routed(path: str | os.PathLike[str]) -> RoutedData:
     if remarks.crs is None:
         msg = f"{source}: layer 'remarks' has no CRS; re-run 'geomap route' to write it with one"
         raise InputError(msg)
+    return _routed_data(source, tables, layers, remarks)
+
+
+def _routed_data(
+    source: Path, tables: Path, layers: list[str], remarks: gpd.GeoDataFrame
+) -> RoutedData:
+    """Assemble a :class:`RoutedData` from the remarks and the other layers (in ``tables``)."""
     remarks = _with_contract_columns(remarks)
-    owners = _read_polygons(source, layers, "owners", remarks.crs)
+    owners = _read_polygons(tables, layers, "owners", remarks.crs)
     if owners is None:
         log.warning("%s: no layer 'owners'; the map shows no owner polygons", source)
-    run_info = _read_run_info(source, layers)
+    info = _read_run_info(tables, layers)
     return RoutedData(
         remarks=remarks,
         owners=owners,
-        registry=_read_registry(source, layers, remarks, run_info),
-        run_info=run_info,
+        registry=_read_registry(tables, layers, remarks, info),
+        run_info=info,
         path=source,
-        responsibility=_read_polygons(source, layers, "responsibility", remarks.crs),
+        responsibility=_read_polygons(tables, layers, "responsibility", remarks.crs),
     )
+
+
+def _is_parquet(path: Path) -> bool:
+    """``routed.parquet``: one GeoParquet file, or the dask engine's partitioned dataset."""
+    if path.suffix.lower() not in {".parquet", ".geoparquet"}:
+        return False
+    if not path.exists():
+        msg = f"{path}: file not found; pass the routed.parquet written by 'geomap route'"
+        raise InputError(msg)
+    return True
+
+
+def _read_parquet_remarks(path: Path) -> gpd.GeoDataFrame:
+    try:
+        remarks = gpd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid and friends; geopandas ValueError
+        msg = (
+            f"{path}: cannot be read as GeoParquet ({type(exc).__name__}: {exc}); "
+            "pass the routed.parquet written by 'geomap route --format parquet'"
+        )
+        raise InputError(msg) from None
+    remarks = remarks.drop(columns=[c for c in ("bbox",) if c in remarks.columns])
+    return remarks.reset_index(drop=True)
+
+
+def _sidecar_layers(path: Path) -> list[str]:
+    """Return the layers of ``routed_layers.gpkg`` next to ``path`` (none when it is missing)."""
+    sidecar = path.parent / PARQUET_LAYERS
+    if not sidecar.exists():
+        log.warning("%s: no %s beside it; owner names come from the remarks", path, PARQUET_LAYERS)
+        return []
+    return _layers(sidecar)
 
 
 def _known(values: pd.Series) -> list[str]:

@@ -12,12 +12,14 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 from tqdm import tqdm
 
@@ -25,6 +27,7 @@ from geomap.core.crs import WORKING_CRS
 from geomap.errors import InputError
 from geomap.io.atomic import atomic_dir, check_writable
 
+from .cameras import measures_frame
 from .geography import Geography, load_geography, regso_path
 from .hard_cases import build_hard_cases
 from .parcels import build_parcels
@@ -35,7 +38,19 @@ from .streets import build_streets
 from .walks import WALK_CRS, build_walks
 from .write import write_export_csv, write_gpkg
 
-__all__ = ["FORMATS", "MAX_PARCELS", "MAX_POINTS", "MIN_PARCELS", "DemoData", "build", "generate"]
+__all__ = [
+    "FORMATS",
+    "MAX_HISTORY_YEARS",
+    "MAX_PARCELS",
+    "MAX_POINTS",
+    "MEASURES_FILE",
+    "MIN_PARCELS",
+    "DemoData",
+    "build",
+    "generate",
+    "history_name",
+    "iter_history",
+]
 
 log = logging.getLogger("geomap.demo")
 
@@ -43,6 +58,8 @@ MIN_PARCELS = 100
 MAX_PARCELS = 500_000
 MAX_POINTS = 20_000_000
 FORMATS = ("csv", "gpkg", "both")
+MAX_HISTORY_YEARS = 10
+MEASURES_FILE = "trygghetskameror_2021_synthetic.gpkg"
 _SYNTH = "SYNTETISKA DEMODATA (geomap demo-data)"
 
 
@@ -52,6 +69,8 @@ class DemoData:
 
     ``responsibility`` is the whole ``driftansvar`` layer: the agreements (``typ`` =
     ``driftavtal``) and then the municipality's street and square space, one row per RegSO.
+    ``incidents`` are the demo year's; the years in ``history`` (the years before it, same
+    ``points`` per year) are built on demand by :func:`iter_history`, one year at a time.
     """
 
     seed: int
@@ -63,9 +82,14 @@ class DemoData:
     incident_xy: np.ndarray
     walks: gpd.GeoDataFrame
     hard_cases: pd.DataFrame
+    land: shapely.Geometry
+    points: int
+    history: tuple[int, ...]
 
 
-def _check_args(seed: int, points: int, parcels: int, incident_format: str) -> None:
+def _check_args(
+    seed: int, points: int, parcels: int, incident_format: str, history_years: int = 0
+) -> None:
     if not isinstance(seed, int | np.integer) or seed < 0:
         msg = f"`seed`: got {seed!r}; use a non-negative integer such as 2025"
         raise InputError(msg)
@@ -78,6 +102,15 @@ def _check_args(seed: int, points: int, parcels: int, incident_format: str) -> N
     if incident_format not in FORMATS:
         msg = f"`incident_format`: got {incident_format!r}; use one of {', '.join(FORMATS)}"
         raise InputError(msg)
+    if (
+        not isinstance(history_years, int | np.integer)
+        or not 0 <= history_years <= MAX_HISTORY_YEARS
+    ):
+        msg = (
+            f"`history_years`: got {history_years!r}; use an integer from 0 to "
+            f"{MAX_HISTORY_YEARS} (5 gives the demo's 2020–2024)"
+        )
+        raise InputError(msg)
 
 
 def build(
@@ -87,9 +120,10 @@ def build(
     parcels: int = 2000,
     geography: str | os.PathLike[str] | None = None,
     year: int = 2025,
+    history_years: int = 5,
     progress: bool = False,
 ) -> DemoData:
-    """Generate every demo table in memory.
+    """Generate every demo table in memory (the incident history on demand: :func:`iter_history`).
 
     Parameters
     ----------
@@ -102,17 +136,19 @@ def build(
     geography
         RegSO GeoPackage (the bundled ``huddinge_regso_2025.gpkg`` by default).
     year
-        Year of the incidents.
+        Year of the incidents (the demo year, with the place that grows).
+    history_years
+        Number of years of incident history before ``year`` (``points`` incidents each).
     progress
         Show a progress bar on stderr.
 
     Examples
     --------
     >>> data = build(seed=1, points=50, parcels=200)
-    >>> len(data.incidents), data.walks.crs.to_epsg()
-    (50, 3006)
+    >>> len(data.incidents), data.walks.crs.to_epsg(), data.history
+    (50, 3006, (2020, 2021, 2022, 2023, 2024))
     """
-    _check_args(seed, points, parcels, "csv")
+    _check_args(seed, points, parcels, "csv", history_years)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
     with tqdm(total=6, desc="demo-data", unit="steg", disable=not progress or None) as bar:
         geo = load_geography(geography)
@@ -139,7 +175,47 @@ def build(
         incident_xy=xy,
         walks=walks,
         hard_cases=hard,
+        land=ps.land,
+        points=points,
+        history=tuple(range(year - history_years, year)),
     )
+
+
+def iter_history(data: DemoData) -> Iterator[tuple[int, pd.DataFrame, np.ndarray]]:
+    """Yield ``(year, table, xy)`` for each history year of ``data``, one year at a time.
+
+    Each year has ``data.points`` incidents with the same time structure and camera effects as
+    the demo year but without the place that grows; its own random stream (from the seed, the
+    year's position) keeps it reproducible and independent of the other years.
+
+    Examples
+    --------
+    >>> data = build(seed=1, points=30, parcels=200, history_years=2)
+    >>> [(year, len(table)) for year, table, _ in iter_history(data)]
+    [(2023, 30), (2024, 30)]
+    """
+    children = np.random.SeedSequence(data.seed).spawn(6)[5].spawn(len(data.history))
+    for year, child in zip(data.history, children, strict=True):
+        table, xy = build_incidents(
+            np.random.default_rng(child),
+            data.geography,
+            data.land,
+            n=data.points,
+            year=year,
+            growing=False,
+        )
+        yield year, table, xy
+
+
+def history_name(years: tuple[int, ...], suffix: str = "csv") -> str:
+    """Return the history file's name, e.g. ``lagesbild_2020_2024_synthetic.csv``.
+
+    Examples
+    --------
+    >>> history_name((2020, 2021, 2022, 2023, 2024))
+    'lagesbild_2020_2024_synthetic.csv'
+    """
+    return f"lagesbild_{years[0]}_{years[-1]}_synthetic.{suffix}"
 
 
 def generate(
@@ -152,6 +228,7 @@ def generate(
     geography: str | os.PathLike[str] | None = None,
     incident_format: str = "csv",
     year: int = 2025,
+    history_years: int = 5,
     progress: bool = False,
 ) -> dict[str, Path]:
     """Generate the demo data set and write it into ``out_dir``; return ``{file name: path}``.
@@ -163,13 +240,14 @@ def generate(
     ----------
     out_dir
         Output directory.
-    seed, points, parcels, geography, year, progress
+    seed, points, parcels, geography, year, history_years, progress
         See :func:`build`.
     overwrite
         Replace the generated files in an existing ``out_dir``.
     incident_format
         ``csv`` (default), ``gpkg`` or ``both``: the incidents as ``lagesbild_<year>_synthetic.csv``
-        and/or ``lagesbild_<year>_synthetic.gpkg`` (layer ``lagesbild``, EPSG:3011).
+        and/or ``lagesbild_<year>_synthetic.gpkg`` (layer ``lagesbild``, EPSG:3011); the history
+        the same way as ``lagesbild_<first>_<last>_synthetic.csv`` / ``.gpkg``.
 
     Examples
     --------
@@ -179,7 +257,7 @@ def generate(
     >>> sorted(files)[:2]
     ['driftansvar_synthetic.gpkg', 'hard_cases_cp1252_synthetic.csv']
     """
-    _check_args(seed, points, parcels, incident_format)
+    _check_args(seed, points, parcels, incident_format, history_years)
     target = check_writable(out_dir, overwrite=overwrite)
     data = build(
         seed=seed,
@@ -187,6 +265,7 @@ def generate(
         parcels=parcels,
         geography=geography,
         year=year,
+        history_years=history_years,
         progress=progress,
     )
     if not target.exists():
@@ -196,7 +275,6 @@ def generate(
                 data,
                 tmp,
                 incident_format=incident_format,
-                points=points,
                 parcels=parcels,
                 progress=progress,
             )
@@ -210,7 +288,6 @@ def generate(
                 data,
                 tmp,
                 incident_format=incident_format,
-                points=points,
                 parcels=parcels,
                 progress=progress,
             )
@@ -232,7 +309,6 @@ def _write_all(
     out: Path,
     *,
     incident_format: str,
-    points: int,
     parcels: int,
     progress: bool,
 ) -> list[str]:
@@ -244,11 +320,8 @@ def _write_all(
         "licens": "CC0",
         "etikett": SYNTHETIC_LABEL,
     }
-    year = data.year
-    csv_name = f"lagesbild_{year}_synthetic.csv"
-    gpkg_name = f"lagesbild_{year}_synthetic.gpkg"
     rows: dict[str, int] = {}
-    steps = 9 + (incident_format != "csv")
+    steps = 8
     with tqdm(total=steps, desc="skriver", unit="fil", disable=not progress or None) as bar:
         shutil.copyfile(data.geography.path or regso_path(), out / "huddinge_regso_2025.gpkg")
         bar.update()
@@ -278,26 +351,8 @@ def _write_all(
         )
         rows["driftansvar_synthetic.gpkg"] = len(data.responsibility)
         bar.update()
-        if incident_format in ("csv", "both"):
-            write_export_csv(data.incidents, out / csv_name, decimals=7)
-            rows[csv_name] = len(data.incidents)
-            bar.update()
-        if incident_format in ("gpkg", "both"):
-            frame = gpd.GeoDataFrame(
-                data.incidents,
-                geometry=gpd.points_from_xy(data.incident_xy[:, 0], data.incident_xy[:, 1]),
-                crs=WORKING_CRS,
-            )
-            write_gpkg(
-                frame,
-                out / gpkg_name,
-                layer="lagesbild",
-                description=f"{_SYNTH}: händelser i lägesbilden, påhittade",
-                metadata=meta,
-                geometry_type="Point",
-            )
-            rows[gpkg_name] = len(frame)
-            bar.update()
+        rows.update(_write_incidents(data, out, incident_format=incident_format, meta=meta))
+        bar.update()
         write_gpkg(
             data.walks,
             out / "trygghetsvandringar_synthetic.gpkg",
@@ -324,14 +379,17 @@ def _write_all(
             "synthetic_label": SYNTHETIC_LABEL,
             "generator": "geomap demo-data",
             "seed": data.seed,
-            "points": points,
+            "points": data.points,
             "parcels_requested": parcels,
-            "year": year,
+            "year": data.year,
+            "history_years": list(data.history),
             "licence": "CC0 (synthetic files); huddinge_regso_2025.gpkg: SCB, CC0",
             "crs": {
                 "owners/driftansvar/hard_cases": WORKING_CRS,
                 "trygghetsvandringar": WALK_CRS,
                 "lagesbild_csv": "EPSG:4326",
+                "lagesbild_gpkg": WORKING_CRS,
+                "trygghetskameror": WORKING_CRS,
             },
             "rows": rows,
         }
@@ -340,6 +398,60 @@ def _write_all(
         )
         bar.update()
     return names
+
+
+def _write_incidents(
+    data: DemoData, out: Path, *, incident_format: str, meta: dict[str, str]
+) -> dict[str, int]:
+    """Write the demo year, the history (one year at a time) and the camera measures."""
+    rows: dict[str, int] = {}
+    parts = [(f"lagesbild_{data.year}", iter([(data.year, data.incidents, data.incident_xy)]))]
+    if data.history:
+        parts.append((history_name(data.history, "")[: -len("_synthetic.")], iter_history(data)))
+    for stem, chunks in parts:
+        for i, (_, table, xy) in enumerate(chunks):
+            for suffix in _suffixes(incident_format):
+                name = f"{stem}_synthetic.{suffix}"
+                _write_incident_chunk(table, xy, out / name, append=i > 0, meta=meta)
+                rows[name] = rows.get(name, 0) + len(table)
+    write_gpkg(
+        measures_frame(),
+        out / MEASURES_FILE,
+        layer="atgarder",
+        description=(
+            f"{_SYNTH}: trygghetskameror 2021 på verkliga platser; installationsdatum, "
+            "målkategorier och effekter är påhittade"
+        ),
+        metadata=meta,
+        geometry_type="Point",
+    )
+    rows[MEASURES_FILE] = len(measures_frame())
+    return rows
+
+
+def _suffixes(incident_format: str) -> tuple[str, ...]:
+    return {"csv": ("csv",), "gpkg": ("gpkg",), "both": ("csv", "gpkg")}[incident_format]
+
+
+def _write_incident_chunk(
+    table: pd.DataFrame, xy: np.ndarray, path: Path, *, append: bool, meta: dict[str, str]
+) -> None:
+    """Write (or append) one year of incidents as the Swedish CSV or a GeoPackage layer."""
+    if path.suffix == ".csv":
+        write_export_csv(table, path, decimals=7, append=append)
+        return
+    frame = gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=WORKING_CRS
+    )
+    write_gpkg(
+        frame,
+        path,
+        layer="lagesbild",
+        description=f"{_SYNTH}: händelser i lägesbilden, påhittade",
+        metadata=meta,
+        geometry_type="Point",
+        append=append,
+    )
 
 
 _HARD_FILES = (

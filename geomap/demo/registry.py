@@ -22,6 +22,9 @@ class Owner:
     contact: str
     colour: str
     priority: int
+    service_days: int = 14
+    external: bool = False
+    category_days: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,15 @@ class Rule:
 
 # Okabe–Ito palette (colour-blind friendly), grey for private owners.
 OWNERS: tuple[Owner, ...] = (
-    Owner("huddinge_kommun", "Huddinge kommun", "parkenheten@example.se", "#009E73", 10),
-    Owner("huge_bostader", "Huge Bostäder AB", "felanmalan@huge.example.se", "#0072B2", 20),
+    Owner(
+        "huddinge_kommun",
+        "Huddinge kommun",
+        "parkenheten@example.se",
+        "#009E73",
+        10,
+        category_days=(("klotter", 7),),
+    ),
+    Owner("huge_bostader", "Huge Bostäder AB", "felanmalan@huge.example.se", "#0072B2", 20, 10),
     Owner(
         "huddinge_samhallsfastigheter",
         "Huddinge Samhällsfastigheter AB",
@@ -45,16 +55,27 @@ OWNERS: tuple[Owner, ...] = (
         "#E69F00",
         30,
     ),
-    Owner("trafikverket", "Trafikverket", "region.stockholm@trafikverket.example.se", "#D55E00", 5),
-    Owner("privat", "Privat fastighetsägare", "bygglov@example.se", "#999999", 90),
+    Owner(
+        "trafikverket",
+        "Trafikverket",
+        "region.stockholm@trafikverket.example.se",
+        "#D55E00",
+        5,
+        30,
+        external=True,
+    ),
+    Owner("privat", "Privat fastighetsägare", "bygglov@example.se", "#999999", 90, 30, True),
     Owner(
         "huddinge_kommun_belysning",
         "Huddinge kommun – gatubelysning",
         "gatubelysning@example.se",
         "#F0E442",
         15,
+        7,
     ),
-    Owner("ellevio", "Ellevio AB (elnät)", "kundservice@ellevio.example.se", "#CC79A7", 40),
+    Owner(
+        "ellevio", "Ellevio AB (elnät)", "kundservice@ellevio.example.se", "#CC79A7", 40, 14, True
+    ),
 )
 
 RULES: tuple[Rule, ...] = (
@@ -101,6 +122,8 @@ def owners_toml() -> str:
     lines = [
         "# Ägarregister för geomaps demodata (SYNTETISKT). Namnen är verkliga organisationer,",
         "# kontaktuppgifterna är påhittade. priority: lägre vinner där ägarpolygoner överlappar.",
+        "# external: privata ägare, staten och entreprenörer (får inte undanhållna kategorier);",
+        "# service_days: dagar att åtgärda en anmärkning (ärenderegistret), per kategori där det skiljer.",
         "# Skapad av `geomap demo-data`; licens CC0.",
         "",
         "[meta]",
@@ -116,7 +139,12 @@ def owners_toml() -> str:
             f"contact = {_q(o.contact)}",
             f"colour = {_q(o.colour)}",
             f"priority = {o.priority}",
+            *(["external = true"] if o.external else []),
+            f"service_days = {o.service_days}",
         ]
+        if o.category_days:
+            days = ", ".join(f"{c} = {d}" for c, d in o.category_days)
+            lines.append(f"service_days_by_category = {{ {days} }}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,8 +1,20 @@
 """Synthetic incidents of the weekly situational picture (*lägesbild*), vectorised.
 
-Points cluster around real hubs (stations, centres) with a background spread over built-up
-RegSO; times have evening and weekend peaks; categories are written inconsistently, like a real
-incident log (``Klotter``, ``klotter/tags`` …), with about 1 % unknown categories.
+Points cluster around real hubs (stations, centres) and the nine camera places of 2021, with a
+background spread over built-up RegSO; times follow a weekday × hour × month profile per category
+(``geomap/demo/timing.py``); categories are written inconsistently, like a real incident log
+(``Klotter``, ``klotter/tags`` …), with about 1 % unknown categories.
+
+Planted facts (documented in ``data/README.md``, so the lägesbild and the evaluation can be
+tested against them):
+
+- **the place that grows**: in the demo year (``growing=True``) 8 % of the incidents are extra
+  incidents at **Masmo** (:data:`GROWING_PLACE`, within about 250 m of 59.2515 N, 17.8810 E,
+  ``plats`` = ``Masmo``) whose daily rate rises linearly from 0 on 1 January to its maximum on
+  31 December (gatherings, vandalism, graffiti, drugs, litter);
+- **camera effects** from each install date on (``geomap/demo/cameras.py``): incidents inside
+  100 m of a treated site are removed with the site's probability and moved to the background,
+  or into the 100–300 m ring at the displacement site, so every year keeps ``n`` incidents.
 """
 
 from __future__ import annotations
@@ -14,12 +26,21 @@ from pyproj import Transformer
 
 from geomap.core.crs import WORKING_CRS
 
-from .geography import HUBS, Geography, hub_xy, sample_in_polygons
+from .cameras import CAMERA_SITES, camera_xy, prevented, ring_points
+from .geography import HUBS, Geography, Hub, hub_xy, sample_in_polygons
+from .timing import draw_minutes
 from .zones import profile_for
 
-__all__ = ["CATEGORY_VARIANTS", "DESCRIPTIONS", "build_incidents"]
+__all__ = ["CATEGORY_VARIANTS", "DESCRIPTIONS", "GROWING_PLACE", "GROWTH_SHARE", "build_incidents"]
 
-_HUB_SHARE = 0.6
+#: Shares of the incidents round the hubs and round the camera places; the rest is background.
+_HUB_SHARE = 0.45
+_CAMERA_SHARE = 0.22
+_CAMERA_SIGMA_M = 45.0
+#: The place whose count grows over the demo year, and its share of that year's incidents.
+GROWING_PLACE = Hub("Masmo", 59.2515, 17.8810, 1.0, 80.0)
+GROWTH_SHARE = 0.08
+_GROWING_KEYS = ("samling", "skadegorelse", "klotter", "narkotika", "nedskrapning")
 
 #: Raw category text as it appears in the log → (weight, description key).
 CATEGORY_VARIANTS: dict[str, tuple[float, str]] = {
@@ -123,44 +144,37 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_HOUR_WEIGHTS = np.array(
-    [
-        0.6,
-        0.4,
-        0.3,
-        0.2,
-        0.15,
-        0.15,
-        0.2,
-        0.35,
-        0.5,
-        0.55,
-        0.6,
-        0.65,
-        0.7,
-        0.7,
-        0.75,
-        0.85,
-        1.0,
-        1.1,
-        1.3,
-        1.5,
-        1.7,
-        1.8,
-        1.6,
-        1.0,
-    ]
-)
-_WEEKDAY_WEIGHTS = np.array([0.9, 0.9, 0.95, 1.0, 1.3, 1.4, 1.05])  # Monday … Sunday
-
 
 def build_incidents(
-    rng: np.random.Generator, geo: Geography, land: shapely.Geometry, *, n: int, year: int = 2025
+    rng: np.random.Generator,
+    geo: Geography,
+    land: shapely.Geometry,
+    *,
+    n: int,
+    year: int = 2025,
+    growing: bool = True,
+    measures: bool = True,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Draw ``n`` incidents; return the CSV table and their ``(n, 2)`` EPSG:3011 coordinates.
+    """Draw ``n`` incidents of ``year``; return the CSV table and their ``(n, 2)`` EPSG:3011 coordinates.
 
     The table has ``arendenr``, ``datum``, ``kategori``, ``beskrivning``, ``plats``, ``latitud``,
     ``longitud``, ``kalla`` and ``syntetisk``, sorted by time.
+
+    Parameters
+    ----------
+    rng
+        Random generator (the only source of randomness).
+    geo, land
+        The demo geography and the land to place points on (no lakes).
+    n
+        Number of incidents.
+    year
+        Calendar year of the incidents.
+    growing
+        Include the place that grows over the year (:data:`GROWING_PLACE`,
+        :data:`GROWTH_SHARE` of ``n``); the generator sets it for the demo year only.
+    measures
+        Apply the planted effects of the 2021 camera measures (``geomap/demo/cameras.py``).
 
     Examples
     --------
@@ -170,36 +184,22 @@ def build_incidents(
     >>> table["arendenr"].iloc[0], xy.shape
     ('LB-2025-00001', (5, 2))
     """
-    n_hub = int(rng.binomial(n, _HUB_SHARE)) if n else 0
-    xy_hub, place_hub = _around_hubs(rng, land, n_hub)
-    xy_bg, place_bg = _background(rng, geo, land, n - n_hub)
-    xy = np.concatenate([xy_hub, xy_bg])
-    place = np.concatenate([place_hub, place_bg])
-
-    raw = np.array(list(CATEGORY_VARIANTS), dtype=object)
-    weight = np.array([w for w, _ in CATEGORY_VARIANTS.values()])
-    cat_idx = rng.choice(len(raw), size=n, p=weight / weight.sum())
-    description = _descriptions(rng, cat_idx)
-    minutes = _timestamps(rng, n, year)
-
+    xy, place, cat_idx, minutes = _draw(rng, geo, land, n=n, year=year, growing=growing)
+    stamp = np.datetime64(f"{year}-01-01T00:00", "m") + minutes.astype("timedelta64[m]")
+    if measures:
+        _apply_measures(rng, geo, land, xy, place, _VARIANT_CODES[cat_idx], stamp)
     order = np.argsort(minutes, kind="stable")
-    xy, place, cat_idx, description, minutes = (
-        xy[order],
-        place[order],
-        cat_idx[order],
-        description[order],
-        minutes[order],
-    )
+    xy, place, cat_idx, stamp = xy[order], place[order], cat_idx[order], stamp[order]
     to_wgs = Transformer.from_crs(WORKING_CRS, "EPSG:4326", always_xy=True)
     lon, lat = to_wgs.transform(xy[:, 0], xy[:, 1])
-    stamp = np.datetime64(f"{year}-01-01T00:00", "m") + minutes.astype("timedelta64[m]")
     width = max(5, len(str(n)))
+    raw = np.array(list(CATEGORY_VARIANTS), dtype=object)
     table = pd.DataFrame(
         {
             "arendenr": _ids(f"LB-{year}-", n, width),
             "datum": _text_minutes(stamp),
             "kategori": raw[cat_idx],
-            "beskrivning": description,
+            "beskrivning": _descriptions(rng, cat_idx),
             "plats": place,
             "latitud": np.round(lat, 7),
             "longitud": np.round(lon, 7),
@@ -208,6 +208,78 @@ def build_incidents(
         }
     )
     return table, xy
+
+
+_VARIANT_CODES = np.array([key for _, key in CATEGORY_VARIANTS.values()], dtype=object)
+
+
+def _draw(
+    rng: np.random.Generator,
+    geo: Geography,
+    land: shapely.Geometry,
+    *,
+    n: int,
+    year: int,
+    growing: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Places, category indices and minutes of the year, by component (not yet sorted)."""
+    n_grow = round(n * GROWTH_SHARE) if growing else 0
+    shares = [_HUB_SHARE, _CAMERA_SHARE, 1.0 - _HUB_SHARE - _CAMERA_SHARE]
+    n_hub, n_cam, n_bg = (int(k) for k in rng.multinomial(n - n_grow, shares))
+    parts = [
+        _around(rng, land, n_hub, HUBS),
+        _around(
+            rng,
+            land,
+            n_cam,
+            tuple(Hub(s.name, s.lat, s.lon, s.weight, _CAMERA_SIGMA_M) for s in CAMERA_SITES),
+        ),
+        _background(rng, geo, land, n_bg),
+        _around(rng, land, n_grow, (GROWING_PLACE,)),
+    ]
+    xy = np.concatenate([p[0] for p in parts]).reshape(-1, 2)
+    place = np.concatenate([p[1] for p in parts]).astype(object)
+    cat_idx = np.concatenate(
+        [_categories(rng, n - n_grow), _categories(rng, n_grow, keys=_GROWING_KEYS)]
+    )
+    codes = _VARIANT_CODES[cat_idx]
+    minutes = np.concatenate(
+        [
+            draw_minutes(rng, codes[: n - n_grow], year),
+            draw_minutes(rng, codes[n - n_grow :], year, ramp=True),
+        ]
+    )
+    return xy, place, cat_idx, minutes
+
+
+def _categories(
+    rng: np.random.Generator, n: int, *, keys: tuple[str, ...] | None = None
+) -> np.ndarray:
+    """Draw indices into :data:`CATEGORY_VARIANTS` (only variants of ``keys`` when given)."""
+    weight = np.array(
+        [w if keys is None or key in keys else 0.0 for w, key in CATEGORY_VARIANTS.values()]
+    )
+    return rng.choice(len(weight), size=n, p=weight / weight.sum())
+
+
+def _apply_measures(
+    rng: np.random.Generator,
+    geo: Geography,
+    land: shapely.Geometry,
+    xy: np.ndarray,
+    place: np.ndarray,
+    codes: np.ndarray,
+    stamp: np.ndarray,
+) -> None:
+    """Move the incidents the cameras prevent: to the background, or into the ring D (in place)."""
+    index, site = prevented(rng, xy, codes, stamp)
+    ring = np.array([s.displace for s in CAMERA_SITES])[site]
+    far = index[~ring]
+    xy[far], place[far] = _background(rng, geo, land, len(far))
+    centres = camera_xy()
+    for i in np.unique(site[ring]):
+        moved = index[ring][site[ring] == i]
+        xy[moved] = ring_points(rng, centres[i], len(moved), land)
 
 
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:
@@ -224,14 +296,14 @@ def _text_minutes(stamp: np.ndarray) -> np.ndarray:
     return np.char.replace(np.datetime_as_string(stamp, unit="m"), "T", " ")
 
 
-def _around_hubs(
-    rng: np.random.Generator, land: shapely.Geometry, n: int
+def _around(
+    rng: np.random.Generator, land: shapely.Geometry, n: int, hubs: tuple[Hub, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return normal clusters around the hubs; draws that land outside ``land`` are redrawn."""
-    centres = hub_xy()
-    sigma = np.array([h.sigma_m for h in HUBS])
-    weight = np.array([h.weight for h in HUBS])
-    which = rng.choice(len(HUBS), size=n, p=weight / weight.sum())
+    """Return normal clusters around ``hubs``; draws that land outside ``land`` are redrawn."""
+    centres = hub_xy(hubs=hubs)
+    sigma = np.array([h.sigma_m for h in hubs])
+    weight = np.array([h.weight for h in hubs])
+    which = rng.choice(len(hubs), size=n, p=weight / weight.sum())
     xy = centres[which] + rng.normal(size=(n, 2)) * sigma[which, None]
     shapely.prepare(land)
     for _ in range(30):
@@ -244,7 +316,7 @@ def _around_hubs(
     bad = ~shapely.contains_xy(land, xy[:, 0], xy[:, 1])
     if bad.any():  # a hub outside the given geography (--geography): draw anywhere on land
         xy[bad], _ = sample_in_polygons(rng, np.array([land]), np.array([int(bad.sum())]))
-    names = np.array([h.name for h in HUBS], dtype=object)
+    names = np.array([h.name for h in hubs], dtype=object)
     return xy, names[which]
 
 
@@ -270,16 +342,3 @@ def _descriptions(rng: np.random.Generator, cat_idx: np.ndarray) -> np.ndarray:
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     pick = offsets[cat_idx] + (rng.random(len(cat_idx)) * sizes[cat_idx]).astype(np.int64)
     return texts[pick]
-
-
-def _timestamps(rng: np.random.Generator, n: int, year: int) -> np.ndarray:
-    """Minutes since 1 January of ``year``: evening and weekend peaks, a little more in summer."""
-    first = np.datetime64(f"{year}-01-01", "D")
-    n_days = int((np.datetime64(f"{year + 1}-01-01", "D") - first).astype(int))
-    day = np.arange(n_days)
-    weekday = (first.astype(np.int64) + day + 3) % 7  # 1970-01-01 was a Thursday
-    season = 1.0 + 0.3 * np.sin(2 * np.pi * (day - 80) / n_days)
-    p_day = _WEEKDAY_WEIGHTS[weekday] * season
-    days = rng.choice(n_days, size=n, p=p_day / p_day.sum())
-    hours = rng.choice(24, size=n, p=_HOUR_WEIGHTS / _HOUR_WEIGHTS.sum())
-    return (days * 1440 + hours * 60 + rng.integers(0, 60, size=n)).astype(np.int64)

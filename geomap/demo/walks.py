@@ -3,6 +3,12 @@
 Each walk follows a wandering route from a real centre; at every stop a remark is written with a
 wished action and the landowner *as written by hand in the protocol*: usually right, sometimes
 wrong and sometimes "okänd". The layer is in SWEREF 99 TM (EPSG:3006) on purpose.
+
+Every row also carries its walk's metadata, as a walk protocol's header gives it: the start time
+(``tid``, so the remark's timestamp is the walk's date and time), the organiser (``arrangor``)
+and the participating organisations (``organisationer``, ``;``-separated). Organisations only:
+no private person's name is ever written. Stops 7 and 14 of each walk are positive remarks
+(category "Positivt": what works and should be kept), as real protocols note them too.
 """
 
 from __future__ import annotations
@@ -17,26 +23,56 @@ from geomap.core.crs import WORKING_CRS
 
 from .geography import point_array
 
-__all__ = ["WALKS", "WALK_CRS", "Walk", "build_walks"]
+__all__ = ["POSITIVE_CATEGORY", "POSITIVE_STOPS", "WALKS", "WALK_CRS", "Walk", "build_walks"]
 
 WALK_CRS = "EPSG:3006"
 
 
+#: The category a walker writes for a positive remark (kept in the protocol like any other).
+POSITIVE_CATEGORY = "Positivt"
+#: Stop numbers of each walk that are positive remarks.
+POSITIVE_STOPS = (7, 14)
+
+_MUNICIPALITY = "Huddinge kommun"
+_POLICE = "Polisen"
+_FIRE = "Södertörns brandförsvarsförbund"
+_HUGE = "Huge Bostäder AB"
+_HSF = "Huddinge Samhällsfastigheter AB"
+
+
 @dataclass(frozen=True)
 class Walk:
-    """One walk: id, date, place name and start (EPSG:3011 is computed from WGS84)."""
+    """One walk: id, date, place name, start (WGS84), start time, organiser, organisations."""
 
     walk_id: str
     date: str
     place: str
     lat: float
     lon: float
+    time: str = ""
+    organiser: str = ""
+    organisations: tuple[str, ...] = ()
 
 
 WALKS: tuple[Walk, ...] = (
-    Walk("TV-2025-01", "2025-04-23", "Flemingsbergs centrum", 59.2223, 17.9379),
-    Walk("TV-2025-02", "2025-09-17", "Vårby gård", 59.2646, 17.8830),
-    Walk("TV-2025-03", "2025-10-08", "Skogås centrum", 59.2175, 18.1517),
+    Walk(
+        "TV-2025-01", "2025-04-23", "Flemingsbergs centrum", 59.2223, 17.9379, "19:00",
+        f"{_MUNICIPALITY}, trygghetssamordnare", (_MUNICIPALITY, _POLICE, _HUGE, _HSF),
+    ),
+    Walk(
+        "TV-2025-02", "2025-09-17", "Vårby gård", 59.2646, 17.8830, "19:30",
+        f"{_MUNICIPALITY}, trygghetssamordnare", (_MUNICIPALITY, _POLICE, _FIRE, _HUGE),
+    ),
+    Walk(
+        "TV-2025-03", "2025-10-08", "Skogås centrum", 59.2175, 18.1517, "18:30",
+        _HUGE, (_HUGE, _MUNICIPALITY, _HSF, "Skogås Företagarförening"),
+    ),
+)  # fmt: skip
+
+# (remark, wished action) of the positive stops
+_POSITIVE: tuple[tuple[str, str], ...] = (
+    ("Ny belysning vid lekplatsen, känns tryggt", "Behåll och sköt om belysningen"),
+    ("Öppen och välskött park med god insyn", "Behåll skötselnivån"),
 )
 
 # (kategori as written, remark, wished action)
@@ -94,7 +130,16 @@ def build_walks(
     shapely.prepare(land)
     xy_all: list[np.ndarray] = []
     cols: dict[str, list[object]] = {
-        k: [] for k in ("vandring_id", "vandringsdatum", "plats", "nr")
+        k: []
+        for k in (
+            "vandring_id",
+            "vandringsdatum",
+            "tid",
+            "plats",
+            "arrangor",
+            "organisationer",
+            "nr",
+        )
     }
     for walk in WALKS:
         start = np.array(to_local.transform(walk.lon, walk.lat))
@@ -102,12 +147,16 @@ def build_walks(
         xy_all.append(xy)
         cols["vandring_id"] += [walk.walk_id] * per_walk
         cols["vandringsdatum"] += [walk.date] * per_walk
+        cols["tid"] += [walk.time] * per_walk
         cols["plats"] += [walk.place] * per_walk
+        cols["arrangor"] += [walk.organiser] * per_walk
+        cols["organisationer"] += ["; ".join(walk.organisations)] * per_walk
         cols["nr"] += list(range(1, per_walk + 1))
     xy = np.concatenate(xy_all)
     n = len(xy)
     pick = rng.integers(0, len(_REMARKS), size=n)
     remarks = np.array(_REMARKS, dtype=object)[pick]
+    remarks = _with_positive(remarks, np.asarray(cols["nr"]))
     written = _protocol_owner(rng, parcels, xy)
     frame = gpd.GeoDataFrame(
         {
@@ -124,6 +173,15 @@ def build_walks(
     )
     frame["nr"] = frame["nr"].astype("int32")
     return frame.to_crs(WALK_CRS)
+
+
+def _with_positive(remarks: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """Make the stops of :data:`POSITIVE_STOPS` positive remarks (no random draw: others stay)."""
+    out = remarks.copy()
+    for k, stop in enumerate(POSITIVE_STOPS):
+        text, action = _POSITIVE[k % len(_POSITIVE)]
+        out[numbers == stop] = (POSITIVE_CATEGORY, text, action)
+    return out
 
 
 def _route(

@@ -43,8 +43,11 @@ def write_gpkg(
     description: str,
     metadata: dict[str, str] | None = None,
     geometry_type: str | None = None,
+    append: bool = False,
 ) -> Path:
     """Write ``frame`` as one GeoPackage layer with a description and layer metadata.
+
+    With ``append`` the rows are added to the existing layer (its description and metadata kept).
 
     Examples
     --------
@@ -59,16 +62,14 @@ def write_gpkg(
     if geometry_type is not None:
         options["geometry_type"] = geometry_type
         options["promote_to_multi"] = geometry_type.startswith("Multi")
+    if append:
+        options["append"] = True
+    else:
+        options["layer_options"] = {"DESCRIPTION": description}
+        options["metadata"] = metadata or {}
     with _fixed_gdal_date():
         pyogrio.write_dataframe(
-            frame,
-            target,
-            layer=layer,
-            driver="GPKG",
-            use_arrow=True,
-            layer_options={"DESCRIPTION": description},
-            metadata=metadata or {},
-            **options,
+            frame, target, layer=layer, driver="GPKG", use_arrow=True, **options
         )
     return target
 
@@ -79,12 +80,14 @@ def write_export_csv(
     *,
     decimals: int,
     encoding: str = "utf-8-sig",
+    append: bool = False,
 ) -> Path:
     r"""Write a Swedish Excel-style CSV: ``;`` delimiter, decimal comma, CRLF line ends.
 
     ``utf-8-sig`` writes UTF-8 with a byte-order mark; ``cp1252`` is the older Windows encoding.
     Float columns get ``decimals`` decimals; missing values are written as empty fields; text is
     quoted only where needed (as :mod:`csv` does). Vectorised: a million rows take a few seconds.
+    With ``append`` the rows are added to an existing file without a second header (or BOM).
 
     Examples
     --------
@@ -94,8 +97,11 @@ def write_export_csv(
     b'\xef\xbb\xbfa\r\n1,50\r\n'
     """
     target = Path(path)
-    with target.open("w", encoding=encoding, errors="strict", newline="") as out:
-        out.write(_SEP.join(_quote(str(c)) for c in frame.columns) + _EOL)
+    if append and encoding == "utf-8-sig":
+        encoding = "utf-8"  # the byte-order mark is already at the start of the file
+    with target.open("a" if append else "w", encoding=encoding, errors="strict", newline="") as out:
+        if not append:
+            out.write(_SEP.join(_quote(str(c)) for c in frame.columns) + _EOL)
         for start in range(0, len(frame), _CHUNK):
             chunk = frame.iloc[start : start + _CHUNK]
             cells = [_text_column(chunk[c], decimals) for c in chunk.columns]

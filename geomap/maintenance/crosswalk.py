@@ -83,13 +83,17 @@ class Crosswalk:
 
 @dataclass(frozen=True)
 class OwnerProfile:
-    """How one owner's maintenance layer is read: columns and crosswalk.
+    """How one owner's maintenance layer is read (columns, crosswalk) and what it buys.
+
+    ``frequencies`` (times per year) and ``levels`` (maintenance level) override the vocabulary's
+    defaults per shared code, from the owner's ``frekvens`` and ``niva`` tables in
+    ``owners.toml`` (the owner's *skötselplan*).
 
     Examples
     --------
     >>> p = load_owner("huge_bostader")
-    >>> (p.code_column, p.crosswalk.lookup("G2.1"))
-    ('SM_KOD', 'G2')
+    >>> (p.code_column, p.crosswalk.lookup("G2.1"), p.frequencies["G2"])
+    ('SM_KOD', 'G2', 18.0)
     """
 
     owner: str
@@ -97,6 +101,45 @@ class OwnerProfile:
     code_column: str
     id_column: str
     crosswalk: Crosswalk
+    frequencies: dict[str, float] = field(default_factory=dict)
+    levels: dict[str, str] = field(default_factory=dict)
+
+
+def _overrides(
+    entry: dict[str, object], source: Path, owner: str, vocabulary: Vocabulary | None
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Return the owner's checked ``frekvens`` and ``niva`` tables (shared code → value)."""
+    frequencies: dict[str, float] = {}
+    levels: dict[str, str] = {}
+    for key in ("frekvens", "niva"):
+        table = entry.get(key, {})
+        if not isinstance(table, dict):
+            msg = f"{source}: [owner.{owner}] {key} = {shown(table)} is {toml_type(table)}; write it as a table CODE = value"
+            raise ConfigError(msg)
+        for code, value in table.items():
+            where = f"{source}: [owner.{owner}.{key}] {code} = {shown(value)}"
+            if vocabulary is not None and code not in vocabulary:
+                raise ConfigError(
+                    f"{where}: {code!r} is not a shared code of vocabulary {vocabulary.version}; use a shared code"
+                )
+            if key == "frekvens":
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int | float)
+                    or not 0 <= value <= 365
+                ):
+                    raise ConfigError(
+                        f"{where} is {toml_type(value)}; give times per year as a number from 0 to 365"
+                    )
+                frequencies[code] = float(value)
+            else:
+                allowed = vocabulary[code].levels if vocabulary is not None else None
+                if not isinstance(value, str) or (allowed is not None and value not in allowed):
+                    raise ConfigError(
+                        f"{where}: not a level of {code}; use one of {list(allowed or [])}"
+                    )
+                levels[code] = value
+    return frequencies, levels
 
 
 def _owners_file(path: str | os.PathLike[str] | None) -> tuple[Path, dict[str, dict[str, object]]]:
@@ -255,10 +298,13 @@ def load_owner(
     crosswalk_file = crosswalk_path or source.parent / values.text(
         "crosswalk", default=default_file
     )
+    frequencies, levels = _overrides(entry, source, owner, vocabulary)
     return OwnerProfile(
         owner=owner,
         name=values.text("name", default=owner),
         code_column=code_column or values.text("code_column"),
         id_column=values.text("id_column"),
         crosswalk=load_crosswalk(owner, path=crosswalk_file, vocabulary=vocabulary),
+        frequencies=frequencies,
+        levels=levels,
     )

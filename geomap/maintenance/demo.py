@@ -1,8 +1,10 @@
 """Generate the synthetic demo maintenance layers, one per owner, inside the demo owner parcels.
 
-Run ``python -m geomap.maintenance.demo`` to (re)write ``data/skotsel_<owner>_synthetic.gpkg``. The
-output is deterministic: the same parcels give the same features. Each owner gets its own column
-names and local codes (see ``layers/owners.toml``); every feature carries ``syntetisk = "ja"``.
+Run ``python -m geomap.maintenance.demo`` to (re)write ``data/skotsel_<owner>_synthetic.gpkg`` and
+the invasive-species findings ``data/invasiva_<owner>_synthetic.gpkg``. The output is deterministic:
+the same parcels give the same features. Each owner's maintenance layer has its own column names
+and local codes (see ``layers/owners.toml``); the invasive findings are in shared terms (the layer
+all three owners edit alike). Every feature carries ``syntetisk = "ja"``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,16 @@ from geomap.core.resources import data_path
 from geomap.errors import InputError
 from geomap.io.atomic import atomic_path
 
-__all__ = ["DEMO_OWNERS", "OwnerDemo", "demo_features", "write_demo_layers"]
+from .vocabulary import Vocabulary, load_vocabulary
+
+__all__ = [
+    "DEMO_OWNERS",
+    "OwnerDemo",
+    "demo_features",
+    "invasive_findings",
+    "write_demo_layers",
+    "write_invasive_layers",
+]
 
 _SITE_HALF = 45.0  # m: a demo site is at most 90 m × 90 m of a parcel
 _INSET = 2.0  # m: features stay this far inside the parcel
@@ -262,6 +273,146 @@ def write_demo_layers(
     return written
 
 
+_INVASIVE_STEPS = (  # (days after the first finding, action, status), cycled over the findings
+    (None, "", "ny"),
+    (20, "grävd", "åtgärdad"),
+    (14, "slagen", "pågående bekämpning"),
+    (30, "täckt", "pågående bekämpning"),
+    (10, "ryckt", "åtgärdad"),
+    (120, "grävd", "utrotad"),
+    (25, "slagen", "återkommande"),
+)
+
+
+def _initials(owner: str) -> str:
+    """``huddinge_samhallsfastigheter`` → ``HS``: the owner's part of a finding id."""
+    return "".join(word[0] for word in owner.split("_") if word).upper()
+
+
+def invasive_findings(
+    owner: str,
+    owner_name: str,
+    parcels: Sequence[BaseGeometry],
+    vocabulary: Vocabulary,
+    *,
+    offset: int = 0,
+) -> gpd.GeoDataFrame:
+    """Return synthetic invasive-species findings (stands and single finds) in ``parcels``.
+
+    Per parcel one stand (a polygon of 40–250 m²) and two single finds (points), species, dates
+    (2024–2026), actions and statuses cycled deterministically (``offset`` shifts the cycles, so
+    owners differ); columns in shared terms.
+
+    Examples
+    --------
+    >>> f = invasive_findings("a", "A", [shapely.box(0, 0, 100, 100)], load_vocabulary())
+    >>> f["produktkod"].tolist(), f["status"].tolist()
+    (['IN1', 'IN2.1', 'IN3.1'], ['ny', 'åtgärdad', 'pågående bekämpning'])
+    """
+    species = [p.code for p in vocabulary.of_geometry("polygon", invasive=True)]
+    codes, geoms = [], []
+    for n, parcel in enumerate(parcels):
+        inner = shapely.make_valid(parcel).buffer(-_INSET)
+        if inner.is_empty:
+            continue
+        centre = inner.point_on_surface()
+        k = 3 * n + offset
+        radius = 3.5 + (n % 5) * 1.5
+        stand = shapely.intersection(inner, centre.buffer(radius, quad_segs=8))
+        if _polygons_only(stand) is not None:
+            codes.append(species[k % len(species)])
+            geoms.append(_polygons_only(stand))
+        for j, point in enumerate(_points_in(inner, 2)):
+            codes.append(species[(k + 1 + j) % len(species)] + ".1")
+            geoms.append(point)
+    first = pd.Timestamp("2024-05-20")
+    found = [first + pd.Timedelta(days=(i * 53 + offset * 97) % 800) for i in range(len(codes))]
+    steps = [_INVASIVE_STEPS[(i + offset) % len(_INVASIVE_STEPS)] for i in range(len(codes))]
+    done = [
+        "" if d is None else (when + pd.Timedelta(days=d)).strftime("%Y-%m-%d")
+        for when, (d, _, _) in zip(found, steps, strict=True)
+    ]
+    series = pd.Series(codes, dtype=object)
+    return gpd.GeoDataFrame(
+        {
+            "agare": owner,
+            "agare_namn": owner_name,
+            "lokal_id": [f"INV-{_initials(owner)}-{i + 1:03d}" for i in range(len(codes))],
+            "lokal_kod": codes,
+            "produktkod": codes,
+            "produktnamn": vocabulary.attribute(series, "name").to_numpy(),
+            "produktgrupp": vocabulary.attribute(series, "group").to_numpy(),
+            "enhet": vocabulary.attribute(series, "unit").to_numpy(),
+            "vokabular_version": vocabulary.version,
+            "fynddatum": [d.strftime("%Y-%m-%d") for d in found],
+            "atgard": [a for _, a, _ in steps],
+            "atgardsdatum": done,
+            "status": [st for _, _, st in steps],
+            "syntetisk": _SYNTHETIC,
+        },
+        geometry=geoms,
+        crs=WORKING_CRS,
+    )
+
+
+def write_invasive_layers(
+    owners_path: str | os.PathLike[str] | None = None,
+    directory: str | os.PathLike[str] | None = None,
+    *,
+    overwrite: bool = False,
+) -> dict[str, Path]:
+    """Write ``invasiva_<owner>_synthetic.gpkg`` (layer ``invasiva``) for the three demo owners.
+
+    Examples
+    --------
+    >>> # write_invasive_layers("data/owners_synthetic.gpkg", "data", overwrite=True)
+    """
+    source = Path(owners_path) if owners_path is not None else data_path("owners_synthetic.gpkg")
+    if source is None or not source.exists():
+        msg = f"{source}: demo owner parcels not found; generate data/owners_synthetic.gpkg first"
+        raise InputError(msg)
+    out_dir = Path(directory) if directory is not None else source.parent
+    parcels = load_owner_layer(source, working_crs=WORKING_CRS, what="demo owner parcel layer")
+    vocabulary = load_vocabulary()
+    from .crosswalk import load_owner
+
+    written: dict[str, Path] = {}
+    for offset, spec in enumerate(DEMO_OWNERS):
+        mine = _owner_parcels(parcels.frame, spec.owner, ())[1::2][:6]  # not the maintenance sites
+        name = load_owner(spec.owner, vocabulary=vocabulary).name
+        frame = invasive_findings(spec.owner, name, mine, vocabulary, offset=2 * offset)
+        target = out_dir / f"invasiva_{spec.owner}_synthetic.gpkg"
+        with atomic_path(target, overwrite=overwrite) as tmp:
+            for kind, layer in (("Polygon", "invasiva_bestand"), ("Point", "invasiva_fynd")):
+                part = frame.loc[frame.geom_type.str.replace("Multi", "") == kind]
+                pyogrio.write_dataframe(
+                    part,
+                    tmp,
+                    layer=layer,
+                    driver="GPKG",
+                    append=tmp.exists(),
+                    promote_to_multi=kind == "Polygon",
+                )
+            pyogrio.write_dataframe(
+                _dataset_info(), tmp, layer="dataset_info", driver="GPKG", append=True
+            )
+        written[spec.owner] = target
+    return written
+
+
+def _dataset_info() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "key": ["synthetic", "synthetic_label", "generator"],
+            "value": [
+                "true",
+                "SYNTETISKA DEMODATA – inte verkliga fynd",
+                "python -m geomap.maintenance.demo",
+            ],
+        }
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Command-line entry: ``python -m geomap.maintenance.demo [--owners P] [--out DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -269,6 +420,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="output directory (default: beside --owners)")
     args = parser.parse_args(argv)
     for owner, path in write_demo_layers(args.owners, args.out, overwrite=True).items():
+        print(f"{owner}: {path}")
+    for owner, path in write_invasive_layers(args.owners, args.out, overwrite=True).items():
         print(f"{owner}: {path}")
 
 

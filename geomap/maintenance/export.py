@@ -1,17 +1,19 @@
 """Export maintenance layers in shared terms for contractors and the other owners.
 
 One directory holds: ``skotselprodukter.gpkg`` (layers ``skotsel_yta``, ``skotsel_linje``,
-``skotsel_punkt``, each with its QGIS default style in ``layer_styles``, plus ``export_info``),
-a ``.qml`` and ``.sld`` per layer, ``karta.html`` and the quantity list
-``mangdforteckning.csv/.xlsx``.
-Everything is generated from one vocabulary and records its version.
+``skotsel_punkt`` and, when there are invasive-species findings, ``invasiva_yta`` and
+``invasiva_punkt``, each with its QGIS default style in ``layer_styles``, plus ``export_info``),
+``skotselprodukter.qgs`` (the QGIS project with Swedish names and legend groups), a ``.qml`` and
+``.sld`` per layer, ``karta.html``, the quantity list ``mangdforteckning.csv/.xlsx`` and, with
+invasive findings, ``invasiva_per_ar.csv``. Everything is generated from one vocabulary and
+records its version.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,20 +25,24 @@ from geomap.core.crs import WORKING_CRS
 from geomap.errors import InputError
 from geomap.io.atomic import atomic_dir
 
-from .crosswalk import load_owner
+from .crosswalk import UnknownOwnerError, load_owner
 from .gpkg_styles import write_layer_styles
 from .htmlmap import render_map
+from .invasive import FINDING_COLUMNS, check_findings, finding_columns, yearly_comparison
+from .invasive import invasive_mask as _invasive
+from .qgis_project import qgis_project
 from .quantities import (
-    compute_quantities,
+    Schedule,
+    feature_pieces,
     feature_quantity,
+    group_pieces,
     load_districts,
     quantity_rows,
     totals_by_unit,
-    write_quantities_csv,
-    write_quantities_xlsx,
 )
 from .reader import read_layer
-from .styles import LAYER_GEOMETRY, qml_style, sld_style
+from .styles import INVASIVE_LAYERS, LAYER_GEOMETRY, qml_style, sld_style
+from .tender import write_quantities_csv, write_quantities_xlsx
 from .translate import info_table, translate_layer
 from .validate import geometry_kinds
 from .vocabulary import Vocabulary, load_vocabulary
@@ -45,6 +51,7 @@ __all__ = [
     "EXPORT_COLUMNS",
     "GPKG_NAME",
     "LAYER_LABELS",
+    "PROJECT_NAME",
     "ExportInput",
     "ExportResult",
     "export_layers",
@@ -54,6 +61,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 GPKG_NAME = "skotselprodukter.gpkg"
+PROJECT_NAME = "skotselprodukter.qgs"
 #: Attribute columns of the export layers, in order.
 EXPORT_COLUMNS = (
     "produktkod",
@@ -72,6 +80,8 @@ LAYER_LABELS = {
     "skotsel_yta": "Skötselytor",
     "skotsel_linje": "Skötsellinjer",
     "skotsel_punkt": "Skötselobjekt (punkter)",
+    "invasiva_yta": "Invasiva arter – bestånd",
+    "invasiva_punkt": "Invasiva arter – fynd",
 }
 _WRITE_TYPES = {"polygon": "MultiPolygon", "line": "MultiLineString", "point": "Point"}
 
@@ -98,7 +108,8 @@ class ExportResult:
     ----------
     directory : Path
     files : dict of str to Path
-        ``gpkg``, ``html``, ``csv``, ``xlsx`` and ``qml:<layer>`` / ``sld:<layer>``.
+        ``gpkg``, ``qgs``, ``html``, ``csv``, ``xlsx``, ``qml:<layer>`` / ``sld:<layer>`` and,
+        with invasive findings, ``invasive_csv``.
     feature_counts : dict of str to int
         Features per export layer.
     layer_totals : dict of str to float
@@ -116,6 +127,7 @@ class ExportResult:
     quantity_totals: dict[str, float]
     vocabulary_version: str
     synthetic: bool
+    invasive_findings: int = 0
 
 
 def load_shared_layer(item: ExportInput, vocabulary: Vocabulary) -> tuple[gpd.GeoDataFrame, bool]:
@@ -157,6 +169,7 @@ def load_shared_layer(item: ExportInput, vocabulary: Vocabulary) -> tuple[gpd.Ge
         ids = ", ".join(frame.index[wrong][:5].astype(str))
         msg = f"{layer.path}: {int(wrong.sum())} feature(s) with the wrong geometry type ({ids})"
         raise InputError(msg)
+    check_findings(frame, vocabulary, where=str(layer.path))
     return frame, layer.synthetic
 
 
@@ -180,6 +193,8 @@ def _shared_frame(frames: Sequence[gpd.GeoDataFrame], vocabulary: Vocabulary) ->
                 "vokabular_version": vocabulary.version,
             }
         )
+        if _invasive(codes, vocabulary).any():
+            part = pd.concat([part, finding_columns(frame).reset_index(drop=True)], axis=1)
         parts.append(gpd.GeoDataFrame(part, geometry=frame.geometry.to_numpy(), crs=WORKING_CRS))
     if not parts:
         msg = "no layers to export; pass at least one ExportInput in `inputs`"
@@ -195,7 +210,7 @@ def _write_gpkg(
 ) -> None:
     for name, frame in layers.items():
         geometry_type = _WRITE_TYPES[LAYER_GEOMETRY[name]]
-        if name == "skotsel_punkt" and (frame.geom_type == "MultiPoint").any():
+        if LAYER_GEOMETRY[name] == "point" and (frame.geom_type == "MultiPoint").any():
             geometry_type = "MultiPoint"
         pyogrio.write_dataframe(
             frame,
@@ -223,25 +238,31 @@ def export_layers(
     *,
     vocabulary: Vocabulary | None = None,
     districts: str | os.PathLike[str] | None = None,
+    area_column: str | None = None,
+    frequencies: Mapping[str, float] | None = None,
     title: str = "Skötselprodukter – gemensam terminologi",
     overwrite: bool = False,
 ) -> ExportResult:
-    """Export layers in shared terms with styles, map and quantity list into ``directory``.
+    """Export layers in shared terms with styles, project, map and quantity list into ``directory``.
 
     Parameters
     ----------
     inputs : sequence of ExportInput
-        Translated layers, or raw layers with their owner.
+        Translated layers, or raw layers with their owner; invasive-species layers in shared terms.
     directory : path-like
         Output directory, replaced atomically.
     vocabulary : Vocabulary, optional
         Default: the bundled vocabulary.
     districts : path-like, optional
-        Districts for the quantity list, read with :func:`~geomap.maintenance.load_districts`
-        (layer and name column found by name); default the bundled SCB RegSO 2025 areas of
-        Huddinge when present, else the list has no districts.
+        Contract areas (or districts) for the quantity list, read with
+        :func:`~geomap.maintenance.load_districts`; default the bundled SCB RegSO 2025 areas of
+        Huddinge when present, else the list has no areas.
+    area_column : str, optional
+        The column of ``districts`` with the area names (default: found by name).
+    frequencies : mapping of str to float, optional
+        The contract's times per year per shared code, over the owners' and the vocabulary's.
     title : str
-        Title of the map.
+        Title of the map and the QGIS project.
     overwrite : bool
         Replace an existing directory.
 
@@ -253,42 +274,114 @@ def export_layers(
     loaded = [load_shared_layer(item, voc) for item in inputs]
     synthetic = any(flag for _, flag in loaded)
     shared = _shared_frame([frame for frame, _ in loaded], voc)
-    layers = _split_layers(shared)
-    district_frame = _districts(districts)
-    detail = compute_quantities(shared, districts=district_frame)
-    rows = quantity_rows(detail, voc, synthetic=synthetic)
-    sources = "; ".join(str(Path(item.path)) for item in inputs)
-    info = info_table(voc, synthetic=synthetic, extra={"kallor": sources})
+    schedule = Schedule(
+        voc, owners=_owner_plans(shared["agare"].unique(), voc), contract=frequencies
+    )
+    layers = _split_layers(shared, voc)
+    district_frame = _districts(districts, area_column)
+    pieces = feature_pieces(shared, districts=district_frame)
+    detail = group_pieces(pieces)
+    rows = quantity_rows(detail, voc, schedule=schedule, synthetic=synthetic)
+    years = _invasive_years(shared, voc)
+    info = info_table(voc, synthetic=synthetic, extra=_info_extra(inputs, districts, frequencies))
     target = Path(directory)
     with atomic_dir(target, overwrite=overwrite, protect=[i.path for i in inputs]) as tmp:
         _write_gpkg(tmp / GPKG_NAME, layers, voc, info)
         _write_styles(tmp, layers, voc)
+        labels = {name: LAYER_LABELS[name] for name in layers}
+        project = qgis_project(labels, voc, gpkg_name=GPKG_NAME, title=title)
+        (tmp / PROJECT_NAME).write_text(project, encoding="utf-8")
         _write_map(tmp, layers, voc, title=title, synthetic=synthetic, districts=district_frame)
         write_quantities_csv(rows, tmp / "mangdforteckning.csv")
-        write_quantities_xlsx(rows, detail, tmp / "mangdforteckning.xlsx", info=info)
+        order = {code: i for i, code in enumerate(voc)}
+        write_quantities_xlsx(
+            rows,
+            pieces,
+            tmp / "mangdforteckning.xlsx",
+            info=info,
+            vocabulary_order=order,
+            invasive_years=years,
+        )
+        if years is not None:
+            from geomap.io.sheets import write_csv
+
+            write_csv(years, tmp / "invasiva_per_ar.csv")
     return ExportResult(
         directory=target,
-        files=_files(target, layers),
+        files=_files(target, layers, invasive=years is not None),
         feature_counts={name: len(frame) for name, frame in layers.items()},
         layer_totals=totals_by_unit(shared),
         quantity_totals=totals_by_unit(detail),
         vocabulary_version=voc.version,
         synthetic=synthetic,
+        invasive_findings=int(_invasive(shared["produktkod"], voc).sum()),
     )
 
 
-def _split_layers(shared: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
-    """Return the export layers (:data:`~geomap.maintenance.styles.LAYER_GEOMETRY`) of ``shared``."""
-    kinds = geometry_kinds(shared.geometry.to_numpy())
+def _owner_plans(
+    owners: Iterable[object], vocabulary: Vocabulary
+) -> dict[str, tuple[dict[str, float], dict[str, str]]]:
+    """Return each known owner's ``frekvens`` and ``niva`` from ``owners.toml``."""
+    plans = {}
+    for owner in owners:
+        try:
+            profile = load_owner(str(owner), vocabulary=vocabulary)
+        except UnknownOwnerError:
+            log.info("owner %s has no profile in owners.toml; vocabulary frequencies used", owner)
+            continue
+        plans[str(owner)] = (profile.frequencies, profile.levels)
+    return plans
+
+
+def _info_extra(
+    inputs: Sequence[ExportInput],
+    districts: str | os.PathLike[str] | None,
+    frequencies: Mapping[str, float] | None,
+) -> dict[str, str]:
+    """Return the export's own ``export_info`` rows: sources, areas and frequency sources."""
+    contract = ", ".join(f"{k}={v:g}" for k, v in sorted((frequencies or {}).items()))
     return {
-        name: shared.loc[kinds == kind].reset_index(drop=True)
-        for name, kind in LAYER_GEOMETRY.items()
+        "kallor": "; ".join(str(Path(item.path)) for item in inputs),
+        "avtalsomraden": str(districts) if districts else "SCB RegSO 2025 (medföljer geomap)",
+        "frekvenser": "vokabulärens standard, ägarnas skötselplan (layers/owners.toml)"
+        + (f", avtalets: {contract}" if contract else ""),
     }
 
 
-def _districts(path: str | os.PathLike[str] | None) -> gpd.GeoDataFrame | None:
-    """Return the districts of the quantity list, or ``None`` (with a warning) when there are none."""
-    districts = load_districts(path)
+def _invasive_years(shared: gpd.GeoDataFrame, vocabulary: Vocabulary) -> pd.DataFrame | None:
+    """Return the yearly comparison of invasive findings, or ``None`` when there are none."""
+    findings = check_findings(shared, vocabulary, where="export")
+    if findings.empty:
+        return None
+    amounts = feature_quantity(
+        shared.geometry.to_numpy()[_invasive(shared["produktkod"], vocabulary)]
+    )
+    return yearly_comparison(findings, amounts, vocabulary)
+
+
+def _split_layers(shared: gpd.GeoDataFrame, vocabulary: Vocabulary) -> dict[str, gpd.GeoDataFrame]:
+    """Return the export layers (:data:`~geomap.maintenance.styles.LAYER_GEOMETRY`) of ``shared``.
+
+    The maintenance layers are always written unless there are only invasive findings; the
+    invasive layers (with :data:`~geomap.maintenance.invasive.FINDING_COLUMNS`) when there are any.
+    """
+    kinds = geometry_kinds(shared.geometry.to_numpy())
+    invasive = _invasive(shared["produktkod"], vocabulary)
+    plain = [c for c in shared.columns if c not in FINDING_COLUMNS]
+    out = {}
+    for name, kind in LAYER_GEOMETRY.items():
+        wanted = name in INVASIVE_LAYERS
+        if (wanted and not invasive.any()) or (not wanted and invasive.all() and len(shared)):
+            continue
+        keep = (kinds == kind) & (invasive == wanted)
+        columns = shared.columns if wanted else plain
+        out[name] = shared.loc[keep, columns].reset_index(drop=True)
+    return out
+
+
+def _districts(path: str | os.PathLike[str] | None, column: str | None) -> gpd.GeoDataFrame | None:
+    """Return the areas of the quantity list, or ``None`` (with a warning) when there are none."""
+    districts = load_districts(path, column=column)
     if districts.empty:
         log.warning("no district layer; the quantity list has no districts (pass `districts`)")
         return None
@@ -323,13 +416,15 @@ def _write_map(
     (directory / "karta.html").write_text(page, encoding="utf-8")
 
 
-def _files(target: Path, layers: dict[str, gpd.GeoDataFrame]) -> dict[str, Path]:
+def _files(target: Path, layers: dict[str, gpd.GeoDataFrame], *, invasive: bool) -> dict[str, Path]:
     """Return the files :func:`export_layers` writes into ``target`` (see :class:`ExportResult`)."""
-    files = {"gpkg": target / GPKG_NAME}
+    files = {"gpkg": target / GPKG_NAME, "qgs": target / PROJECT_NAME}
     for name in layers:
         files[f"qml:{name}"] = target / f"{name}.qml"
         files[f"sld:{name}"] = target / f"{name}.sld"
     files["html"] = target / "karta.html"
     files["csv"] = target / "mangdforteckning.csv"
     files["xlsx"] = target / "mangdforteckning.xlsx"
+    if invasive:
+        files["invasive_csv"] = target / "invasiva_per_ar.csv"
     return files

@@ -38,7 +38,17 @@ _HATCH_PATHS = {
     "diagonal_x": "M0,0 L8,8 M0,8 L8,0",
 }
 _DASH = {"dash": "8 4", "dot": "2 3"}
-_POPUP_FIELDS = ("produktkod", "produktnamn", "agare_namn", "lokal_kod", "lokal_id")
+_POPUP_FIELDS = (
+    "produktkod",
+    "produktnamn",
+    "agare_namn",
+    "lokal_kod",
+    "lokal_id",
+    "fynddatum",
+    "atgard",
+    "atgardsdatum",
+    "status",
+)
 
 
 def pattern_id(code: str) -> str:
@@ -262,7 +272,9 @@ _JS = """
  function popup(p){var s=styles[p.produktkod]||{};
   return '<b>'+esc(s.label||p.produktkod)+'</b><br>Ägare: '+esc(p.agare_namn)+
    '<br>Lokal kod: '+esc(p.lokal_kod)+'<br>Objekt-id: '+esc(p.lokal_id)+
-   '<br>Mängd: '+esc(p.mangd)+' '+esc(p.enhet);}
+   '<br>Mängd: '+esc(p.mangd)+' '+esc(p.enhet)+
+   (p.fynddatum?'<br>Funnen: '+esc(p.fynddatum)+'<br>Åtgärd: '+esc(p.atgard||'–')+
+    (p.atgardsdatum?' ('+esc(p.atgardsdatum)+')':'')+'<br>Status: '+esc(p.status):'');}
  if(districts.features.length){L.geoJSON(districts,{interactive:false,
   style:{color:'#888',weight:1,fill:false,dashArray:'4 3'}}).addTo(map);}
  var bounds=L.latLngBounds([]), control=L.control.layers(null,null,{collapsed:false}).addTo(map);
@@ -358,7 +370,7 @@ def render_map(
     --------
     >>> from geomap.maintenance import load_vocabulary
     >>> page = render_map({}, load_vocabulary(), title="Test <1>")
-    >>> "Test &lt;1&gt;" in page and "Vokabulär 2026.1" in page
+    >>> "Test &lt;1&gt;" in page and "Vokabulär 2026.2" in page
     True
     """
     labels = dict(layer_labels or {})

@@ -1,14 +1,17 @@
-"""Quantity list (mängdförteckning): m², m or st per product, per owner and per district.
+"""Quantity list (mängdförteckning) for tenders: m², m or st per area, product and owner.
 
-Features are split by district (SCB RegSO) with exact intersections, so the list sums to the layer's
-own total area, length and count; what lies outside every district is listed as such.
+Features are split by contract area (by default SCB RegSO) with exact intersections, so the list
+sums to the layer's own total area, length and count; what lies outside every area is listed as
+such. Each row carries the product's maintenance level and frequency (times per year; vocabulary
+default, the owner's ``frekvens`` in ``owners.toml``, or the contract's), the yearly quantity,
+and empty unit-price and amount columns for the contractor. Subtotals are per product group and
+unit and per area and unit — never across units.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -18,24 +21,27 @@ import shapely
 from geomap.core.crs import WORKING_CRS
 from geomap.core.districts import read_districts
 from geomap.errors import InputError
-from geomap.io.atomic import atomic_path
-from geomap.io.sanitize import neutralise_formulas
-from geomap.io.sheets import write_csv, write_xlsx
 
 from .validate import geometry_kinds
 from .vocabulary import Vocabulary
 
 __all__ = [
+    "AMOUNT_TEMPLATE",
     "NO_DISTRICT",
     "OUTSIDE_DISTRICTS",
+    "PIECE_COLUMNS",
     "QUANTITY_COLUMNS",
+    "ROW_COLUMNS",
+    "Schedule",
+    "area_order",
     "compute_quantities",
+    "feature_pieces",
     "feature_quantity",
+    "group_pieces",
     "load_districts",
     "quantity_rows",
+    "schedule_quantities",
     "totals_by_unit",
-    "write_quantities_csv",
-    "write_quantities_xlsx",
 ]
 
 OUTSIDE_DISTRICTS = "(utanför distrikten)"
@@ -51,18 +57,33 @@ QUANTITY_COLUMNS = (
     "distrikt",
     "mangd",
 )
-_HEADERS = {
-    "radtyp": "Radtyp",
-    "produktkod": "Produktkod",
-    "produktnamn": "Produktnamn",
-    "produktgrupp": "Produktgrupp",
-    "enhet": "Enhet",
-    "agare_namn": "Ägare",
-    "distrikt": "Distrikt",
-    "mangd": "Mängd",
-    "vokabular_version": "Vokabulärversion",
-    "anmarkning": "Anmärkning",
-}
+#: Columns of the feature pieces (:func:`feature_pieces`): one row per feature and area.
+PIECE_COLUMNS = (*QUANTITY_COLUMNS[:6], "lokal_id", "lokal_kod", "distrikt", "mangd")
+#: Columns of :func:`quantity_rows`, in the printed order.
+ROW_COLUMNS = (
+    "radtyp",
+    "distrikt",
+    "produktgrupp",
+    "produktkod",
+    "produktnamn",
+    "skotselniva",
+    "agare_namn",
+    "enhet",
+    "mangd",
+    "frekvens",
+    "arsmangd",
+    "a_pris",
+    "belopp",
+    "vokabular_version",
+    "anmarkning",
+)
+#: Excel formula of a ``post`` row's ``belopp``: årsmängd × à-pris, empty while no price is
+#: given (``{row}`` is the row's number as Excel counts it, the header being row 1).
+AMOUNT_TEMPLATE = '=IF({price}{{row}}="","",{yearly}{{row}}*{price}{{row}})'.format(
+    price=chr(ord("A") + ROW_COLUMNS.index("a_pris")),
+    yearly=chr(ord("A") + ROW_COLUMNS.index("arsmangd")),
+)
+_LAST = np.iinfo(np.int64).max // 4
 
 
 def load_districts(
@@ -166,6 +187,55 @@ def _split_by_district(
     )
 
 
+def feature_pieces(
+    frame: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame | None = None
+) -> pd.DataFrame:
+    """Return one row per feature and area with the feature's quantity there (:data:`PIECE_COLUMNS`).
+
+    The object-level appendix of the quantity list; :func:`group_pieces` sums it up.
+
+    Examples
+    --------
+    >>> f = gpd.GeoDataFrame({"produktkod": ["G2"], "produktnamn": ["Bruksgräsmatta"],
+    ...     "produktgrupp": ["Gräsytor"], "enhet": ["m²"], "agare": ["a"], "agare_namn": ["A"],
+    ...     "lokal_id": ["7"]}, geometry=[shapely.box(0, 0, 10, 10)], crs=3011)
+    >>> d = gpd.GeoDataFrame({"distrikt": ["Väst", "Öst"]},
+    ...     geometry=[shapely.box(-5, -5, 4, 20), shapely.box(4, -5, 20, 20)], crs=3011)
+    >>> feature_pieces(f, districts=d)[["lokal_id", "distrikt", "mangd"]].values.tolist()
+    [['7', 'Väst', 40.0], ['7', 'Öst', 60.0]]
+    """
+    keys = list(QUANTITY_COLUMNS[:6])
+    missing = [c for c in keys if c not in frame.columns]
+    if missing:
+        msg = f"layer in shared terms lacks column(s) {missing}; translate it first"
+        raise InputError(msg)
+    geoms = frame.geometry.to_numpy()
+    if districts is None or len(districts) == 0:
+        index = np.arange(len(geoms))
+        names = np.full(len(geoms), NO_DISTRICT, dtype=object)
+        amount = feature_quantity(geoms)
+    else:
+        index, names, amount = _split_by_district(geoms, districts)
+    ids = frame.get("lokal_id", pd.Series(frame.index.astype(str), index=frame.index))
+    codes = frame.get("lokal_kod", frame["produktkod"])
+    pieces = frame[keys].iloc[index].reset_index(drop=True)
+    pieces["lokal_id"] = ids.astype(str).to_numpy()[index]
+    pieces["lokal_kod"] = codes.astype(str).to_numpy()[index]
+    pieces["distrikt"] = names
+    pieces["mangd"] = amount
+    return pieces[list(PIECE_COLUMNS)]
+
+
+def group_pieces(pieces: pd.DataFrame) -> pd.DataFrame:
+    """Return the quantity per product, owner and area (:data:`QUANTITY_COLUMNS`) of ``pieces``."""
+    keys = [*QUANTITY_COLUMNS[:6], "distrikt"]
+    grouped = pieces.groupby(keys, sort=False, dropna=False)["mangd"].sum()
+    out = grouped.reset_index()
+    return out.sort_values(["produktkod", "agare", "distrikt"], kind="stable").reset_index(
+        drop=True
+    )
+
+
 def compute_quantities(
     frame: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame | None = None
 ) -> pd.DataFrame:
@@ -190,26 +260,7 @@ def compute_quantities(
     >>> compute_quantities(f, districts=d)[["distrikt", "mangd"]].values.tolist()
     [['Väst', 40.0], ['Öst', 60.0]]
     """
-    keys = list(QUANTITY_COLUMNS[:6])
-    missing = [c for c in keys if c not in frame.columns]
-    if missing:
-        msg = f"layer in shared terms lacks column(s) {missing}; translate it first"
-        raise InputError(msg)
-    geoms = frame.geometry.to_numpy()
-    if districts is None or len(districts) == 0:
-        index = np.arange(len(geoms))
-        names = np.full(len(geoms), NO_DISTRICT, dtype=object)
-        amount = feature_quantity(geoms)
-    else:
-        index, names, amount = _split_by_district(geoms, districts)
-    pieces = frame[keys].iloc[index].reset_index(drop=True)
-    pieces["distrikt"] = names
-    pieces["mangd"] = amount
-    grouped = pieces.groupby([*keys, "distrikt"], sort=False, dropna=False)["mangd"].sum()
-    out = grouped.reset_index()
-    return out.sort_values(["produktkod", "agare", "distrikt"], kind="stable").reset_index(
-        drop=True
-    )
+    return group_pieces(feature_pieces(frame, districts=districts))
 
 
 def totals_by_unit(values: pd.DataFrame | gpd.GeoDataFrame) -> dict[str, float]:
@@ -227,162 +278,282 @@ def totals_by_unit(values: pd.DataFrame | gpd.GeoDataFrame) -> dict[str, float]:
     return {str(k): float(v) for k, v in amounts.groupby(values["enhet"]).sum().items()}
 
 
-def quantity_rows(
-    detail: pd.DataFrame, vocabulary: Vocabulary, *, synthetic: bool = False
-) -> pd.DataFrame:
-    """Return the printable list: detail rows, a total per product and a grand total per unit.
+class Schedule:
+    """Maintenance level and frequency per product: vocabulary defaults, owners' and contract's.
 
-    ``radtyp`` is ``post``, ``summa produkt`` or ``totalt``; products come in vocabulary order.
-    """
-    order = {code: i for i, code in enumerate(vocabulary)}
-    note = "SYNTETISKA DEMODATA" if synthetic else ""
-    rows: list[dict[str, object]] = []
-    codes = sorted(
-        detail["produktkod"].astype(str).unique(), key=lambda c: order.get(c, len(order))
-    )
-    for code in codes:
-        group = detail.loc[detail["produktkod"] == code]
-        first = group.iloc[0]
-        for record in group[list(QUANTITY_COLUMNS)].to_dict("records"):
-            rows.append({"radtyp": "post", **record})
-        rows.append(
-            {
-                "radtyp": "summa produkt",
-                "produktkod": code,
-                "produktnamn": first["produktnamn"],
-                "produktgrupp": first["produktgrupp"],
-                "enhet": first["enhet"],
-                "agare": "",
-                "agare_namn": "Alla ägare",
-                "distrikt": "Alla distrikt",
-                "mangd": float(group["mangd"].sum()),
-            }
-        )
-    for unit, total in totals_by_unit(detail).items():
-        rows.append(
-            {
-                "radtyp": "totalt",
-                "produktkod": "",
-                "produktnamn": f"Totalt ({unit})",
-                "produktgrupp": "",
-                "enhet": unit,
-                "agare": "",
-                "agare_namn": "Alla ägare",
-                "distrikt": "Alla distrikt",
-                "mangd": total,
-            }
-        )
-    out = pd.DataFrame(rows, columns=["radtyp", *QUANTITY_COLUMNS])
-    out["vokabular_version"] = vocabulary.version
-    out["anmarkning"] = note
-    return out
-
-
-def _format_amount(value: float, unit: str) -> str:
-    text = f"{value:.0f}" if unit == "st" else f"{value:.2f}"
-    return text.replace(".", ",")
-
-
-def _list_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Return :func:`quantity_rows` with Swedish headers, in the printed column order."""
-    return rows[list(_HEADERS)].rename(columns=_HEADERS).reset_index(drop=True)
-
-
-def write_quantities_csv(
-    rows: pd.DataFrame, path: str | os.PathLike[str], *, overwrite: bool = False
-) -> Path:
-    """Write :func:`quantity_rows` as Swedish Excel CSV (``;``, UTF-8 with BOM, decimal comma).
-
-    Amounts are written as text with the precision of their unit: whole numbers for ``st``,
-    two decimals for m² and m.
+    Precedence: the contract (``contract``, shared code → times per year) over the owner's
+    ``frekvens``/``niva`` (``owners``: owner id → (frequencies, levels)) over the vocabulary.
 
     Examples
     --------
-    >>> import tempfile
     >>> from geomap.maintenance import load_vocabulary
-    >>> detail = pd.DataFrame({"produktkod": ["T1"], "produktnamn": ["Träd"],
-    ...     "produktgrupp": ["Träd"], "enhet": ["st"], "agare": ["a"], "agare_namn": ["A"],
-    ...     "distrikt": ["Väst"], "mangd": [3.0]})
-    >>> p = write_quantities_csv(quantity_rows(detail, load_vocabulary()),
-    ...                          Path(tempfile.mkdtemp()) / "m.csv")
-    >>> p.read_text(encoding="utf-8-sig").splitlines()[1]
-    'post;T1;Träd;Träd;st;A;Väst;3;2026.1;'
+    >>> s = Schedule(load_vocabulary(), owners={"a": ({"G2": 18.0}, {"G1": "Hög"})},
+    ...              contract={"G1": 30.0})
+    >>> s.frequency("a", "G2"), s.frequency("b", "G2"), s.frequency("a", "G1"), s.level("a", "G1")
+    (18.0, 15.0, 30.0, 'Hög')
     """
-    table = _list_table(rows)
-    amounts = zip(rows["mangd"].astype(float), rows["enhet"].astype(str), strict=True)
-    table[_HEADERS["mangd"]] = [_format_amount(value, unit) for value, unit in amounts]
-    target = Path(path)
-    with atomic_path(target, overwrite=overwrite) as tmp:
-        write_csv(table, tmp)
-    return target
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        *,
+        owners: Mapping[str, tuple[Mapping[str, float], Mapping[str, str]]] | None = None,
+        contract: Mapping[str, float] | None = None,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.owners = dict(owners or {})
+        self.contract = dict(contract or {})
+        unknown = sorted(set(self.contract) - set(vocabulary))
+        if unknown:
+            msg = (
+                f"`frequencies` names {unknown}, not shared codes of vocabulary "
+                f"{vocabulary.version}; use codes such as G2 or H1"
+            )
+            raise InputError(msg)
+
+    def frequency(self, owner: str, code: str) -> float:
+        """Return the times per year ``owner`` buys product ``code``."""
+        if code in self.contract:
+            return float(self.contract[code])
+        frequencies = self.owners.get(owner, ({}, {}))[0]
+        return float(frequencies.get(code, self.vocabulary[code].frequency))
+
+    def level(self, owner: str, code: str) -> str:
+        """Return the maintenance level ``owner`` buys product ``code`` at."""
+        return str(self.owners.get(owner, ({}, {}))[1].get(code, self.vocabulary[code].level))
 
 
-def _headers(names: Iterable[object]) -> list[str]:
-    """Return column names made from data (owners, districts) safe as spreadsheet header cells."""
-    return neutralise_formulas(pd.DataFrame({"name": [str(n) for n in names]}))["name"].tolist()
-
-
-def _pivot(detail: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Return the quantity per product (rows) and ``column`` value (columns), with ``Summa``."""
-    table = detail.pivot_table(
-        index=["produktkod", "produktnamn", "enhet"],
-        columns=column,
-        values="mangd",
-        aggfunc="sum",
-        fill_value=0.0,
-        sort=False,
-    )
-    values = table.to_numpy(dtype=float)
-    out = pd.DataFrame(list(table.index), columns=["Produktkod", "Produktnamn", "Enhet"])
-    for name, amounts in zip(_headers(table.columns), values.T, strict=True):
-        out[name] = amounts
-    out["Summa"] = [float(sum(line)) for line in values]
-    return out
-
-
-def write_quantities_xlsx(
-    rows: pd.DataFrame,
-    detail: pd.DataFrame,
-    path: str | os.PathLike[str],
-    *,
-    info: pd.DataFrame,
-    overwrite: bool = False,
-) -> Path:
-    """Write the quantity list as XLSX: list, pivots per owner and per district, ``Info``.
-
-    Quantities stay numbers (format ``#,##0.00``).
+def schedule_quantities(detail: pd.DataFrame, schedule: Schedule) -> pd.DataFrame:
+    """Return ``detail`` with ``skotselniva``, ``frekvens`` and ``arsmangd`` (mängd × frekvens).
 
     Examples
     --------
-    >>> import tempfile, openpyxl
     >>> from geomap.maintenance import load_vocabulary
-    >>> from geomap.maintenance.translate import info_table
-    >>> voc = load_vocabulary()
-    >>> detail = pd.DataFrame({"produktkod": ["G2"], "produktnamn": ["Bruksgräsmatta"],
-    ...     "produktgrupp": ["Gräsytor"], "enhet": ["m²"], "agare": ["a"], "agare_namn": ["A"],
-    ...     "distrikt": ["Väst"], "mangd": [12.5]})
-    >>> p = write_quantities_xlsx(quantity_rows(detail, voc), detail,
-    ...     Path(tempfile.mkdtemp()) / "m.xlsx", info=info_table(voc, synthetic=False))
-    >>> book = openpyxl.load_workbook(p)
-    >>> book.sheetnames, book["Per ägare"]["D2"].value, book["Per ägare"]["D2"].number_format
-    (['Mängdförteckning', 'Per ägare', 'Per distrikt', 'Info'], 12.5, '#,##0.00')
+    >>> d = pd.DataFrame({"produktkod": ["G2"], "agare": ["a"], "mangd": [10.0]})
+    >>> out = schedule_quantities(d, Schedule(load_vocabulary()))
+    >>> out[["skotselniva", "frekvens", "arsmangd"]].values.tolist()
+    [['Normal', 15.0, 150.0]]
     """
-    owners = _pivot(detail.assign(agare_kolumn=detail["agare_namn"]), "agare_kolumn")
-    districts = _pivot(detail, "distrikt")
-    sheets = {
-        "Mängdförteckning": _list_table(rows),
-        "Per ägare": owners,
-        "Per distrikt": districts,
-        "Info": info[["key", "value"]].set_axis(["Nyckel", "Värde"], axis=1),
+    pairs = detail[["agare", "produktkod"]].astype(str).drop_duplicates()
+    keys = list(pairs.itertuples(index=False, name=None))  # one per owner and product
+    frequency = {k: schedule.frequency(*k) for k in keys}
+    level = {k: schedule.level(*k) for k in keys}
+    index = pd.MultiIndex.from_frame(detail[["agare", "produktkod"]].astype(str))
+    out = detail.copy()
+    out["skotselniva"] = index.map(level).to_numpy()
+    out["frekvens"] = index.map(frequency).to_numpy(dtype=float)
+    out["arsmangd"] = out["mangd"].to_numpy(dtype=float) * out["frekvens"].to_numpy()
+    return out
+
+
+def _swedish_key(name: str) -> str:
+    """Sort key for Swedish names: å, ä, ö after z; case ignored."""
+    table = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e", "ü": "y"})
+    return name.casefold().translate(table)
+
+
+def area_order(names: Sequence[object]) -> list[str]:
+    """Return the distinct area names in Swedish alphabetical order, the catch-all rows last.
+
+    Examples
+    --------
+    >>> area_order(["Östra", "Flemingsberg", OUTSIDE_DISTRICTS, "Ådal", "Vårby"])
+    ['Flemingsberg', 'Vårby', 'Ådal', 'Östra', '(utanför distrikten)']
+    """
+    distinct = {str(n) for n in names}
+    last = [n for n in (OUTSIDE_DISTRICTS, NO_DISTRICT) if n in distinct]
+    rest = sorted(distinct - set(last), key=_swedish_key)
+    return rest + last
+
+
+def _ranks(detail: pd.DataFrame, vocabulary: Vocabulary) -> pd.DataFrame:
+    """Return the sort ranks of the post rows: area, group, unit, product, owner."""
+    codes = list(vocabulary)
+    groups = list(dict.fromkeys(p.group for p in vocabulary.values()))
+    units = ["m²", "m", "st"]
+    areas = area_order(detail["distrikt"].tolist())
+
+    def rank(series: pd.Series, order: list[str]) -> np.ndarray:
+        lookup = {v: i for i, v in enumerate(order)}
+        return series.astype(str).map(lookup).fillna(len(order)).to_numpy(dtype=np.int64)
+
+    return pd.DataFrame(
+        {
+            "r_area": rank(detail["distrikt"], areas),
+            "r_group": rank(detail["produktgrupp"], groups),
+            "r_unit": rank(detail["enhet"], units),
+            "r_code": rank(detail["produktkod"], codes),
+            "r_owner": rank(
+                detail["agare_namn"],
+                sorted(set(detail["agare_namn"].astype(str)), key=_swedish_key),
+            ),
+        },
+        index=detail.index,
+    )
+
+
+def _subtotals(posts: pd.DataFrame, keys: list[str], kind: str) -> pd.DataFrame:
+    """Return one subtotal row per ``keys`` (ranks) of ``posts`` of the kind ``kind``.
+
+    ``summa grupp`` sums one group and unit; ``summa område`` is an amount only (its quantities
+    would add different products); ``kontrollsumma`` is the quantity of a unit, no amount.
+    """
+    first = posts.groupby(keys, sort=True).first().reset_index()
+    sums = posts.groupby(keys, sort=True)[["mangd", "arsmangd"]].sum().reset_index(drop=True)
+    out = first[[*keys, "distrikt", "produktgrupp", "enhet"]].copy()
+    out["mangd"], out["arsmangd"] = sums["mangd"].to_numpy(), sums["arsmangd"].to_numpy()
+    unit = out["enhet"].astype(str)
+    if kind == "summa grupp":
+        out["produktnamn"] = "Summa " + out["produktgrupp"].astype(str) + " (" + unit + ")"
+        out["r_kind"] = 1
+    elif kind == "summa område":
+        out["produktgrupp"], out["enhet"] = "", "kr"
+        out["produktnamn"] = "Summa " + out["distrikt"].astype(str) + " (kr)"
+        out["mangd"] = out["arsmangd"] = np.nan
+        out["r_group"] = out["r_unit"] = _LAST
+        out["r_kind"] = 2
+    else:
+        out["produktgrupp"], out["distrikt"] = "", "Alla områden"
+        out["produktnamn"] = "Kontrollsumma alla produkter (" + unit + ")"
+        out["arsmangd"] = np.nan
+        out["r_area"] = out["r_group"] = _LAST
+        out["r_kind"] = 3
+    out["radtyp"] = kind
+    out["produktkod"], out["agare_namn"], out["skotselniva"] = "", "Alla ägare", ""
+    out["frekvens"] = np.nan
+    out["r_code"] = out["r_owner"] = 0
+    return out
+
+
+def _sum_formula(letter: str, rows: Sequence[int]) -> str:
+    """Return ``=SUM(...)`` of the cells ``letter``+row, consecutive rows as ranges.
+
+    Examples
+    --------
+    >>> _sum_formula("M", [2, 3, 4, 9])
+    '=SUM(M2:M4,M9)'
+    """
+    ordered = sorted(rows)
+    refs: list[str] = []
+    start = prev = ordered[0] if ordered else 0
+    for row in [*ordered[1:], None]:
+        if row is not None and row == prev + 1:
+            prev = row
+            continue
+        refs.append(f"{letter}{start}" if start == prev else f"{letter}{start}:{letter}{prev}")
+        if row is not None:
+            start = prev = row
+    if not ordered:
+        return "=0"
+    chunks = [",".join(refs[i : i + 200]) for i in range(0, len(refs), 200)]
+    inner = chunks[0] if len(chunks) == 1 else ",".join(f"SUM({c})" for c in chunks)
+    return f"=SUM({inner})"
+
+
+def _letter(column: str) -> str:
+    index = ROW_COLUMNS.index(column)
+    return chr(ord("A") + index)  # ROW_COLUMNS has fewer than 26 columns
+
+
+def _formulas(rows: pd.DataFrame) -> list[str | None]:
+    """Return the Excel formula of each row's ``belopp`` (rows in printed order, header row 1).
+
+    ``kontrollsumma`` rows have none: they check quantities, they are not bought.
+    """
+    total = _letter("belopp")
+    excel = np.arange(len(rows)) + 2
+    kinds = rows["radtyp"].to_numpy()
+    out: list[str | None] = [
+        AMOUNT_TEMPLATE.format(row=r) if kind == "post" else None
+        for r, kind in zip(excel, kinds, strict=True)
+    ]
+    children = {
+        "summa grupp": ("post", ["r_area", "r_group", "r_unit"]),
+        "summa område": ("summa grupp", ["r_area"]),
+        "totalt belopp": ("summa område", []),
     }
-    amount_columns = {_HEADERS["mangd"], *owners.columns[3:], *districts.columns[3:]}
-    target = Path(path)
-    with atomic_path(target, overwrite=overwrite) as tmp:
-        write_xlsx(
-            sheets,
-            tmp,
-            title="Mängdförteckning",
-            number_formats=dict.fromkeys(amount_columns, "#,##0.00"),
-            file_label=str(target),
-        )
-    return target
+    for kind, (child, keys) in children.items():
+        parents = np.flatnonzero(kinds == kind)
+        below = np.flatnonzero(kinds == child)
+        if keys:
+            members = rows.iloc[below].groupby(keys, sort=False).indices
+            lookup = {k if isinstance(k, tuple) else (k,): v for k, v in members.items()}
+        for p in parents:
+            if keys:
+                key = tuple(rows.iloc[p][keys].tolist())
+                picked = below[lookup.get(key, np.array([], dtype=int))]
+            else:
+                picked = below
+            out[p] = _sum_formula(total, (picked + 2).tolist())
+    return out
+
+
+def quantity_rows(
+    detail: pd.DataFrame,
+    vocabulary: Vocabulary,
+    *,
+    schedule: Schedule | None = None,
+    synthetic: bool = False,
+) -> pd.DataFrame:
+    """Return the printable list (:data:`ROW_COLUMNS` and ``formel``), grouped by area.
+
+    Rows come area by area (Swedish alphabetical, outside last), in each area product group by
+    group (vocabulary order) and unit: ``post`` rows (product × owner), then ``summa grupp`` per
+    group and unit; after each area one ``summa område`` (an amount in kr: quantities of
+    different products are never added); at the end ``kontrollsumma`` per unit (the quantity of
+    all products, equal to the layer totals, no amount) and one ``totalt belopp``. ``a_pris``
+    and ``belopp`` are empty; ``formel`` holds the Excel formula of each row's amount (årsmängd ×
+    à-pris, or the sum of the subtotals above it), ``None`` for the control sums.
+
+    Examples
+    --------
+    >>> from geomap.maintenance import load_vocabulary
+    >>> d = pd.DataFrame({"produktkod": ["G2", "T1"], "produktnamn": ["Bruksgräsmatta", "Träd"],
+    ...     "produktgrupp": ["Gräsytor", "Träd"], "enhet": ["m²", "st"], "agare": ["a", "a"],
+    ...     "agare_namn": ["A", "A"], "distrikt": ["Väst", "Väst"], "mangd": [10.0, 2.0]})
+    >>> rows = quantity_rows(d, load_vocabulary())
+    >>> rows[["radtyp", "produktnamn", "mangd"]].values.tolist()[:3]
+    [['post', 'Bruksgräsmatta', 10.0], ['summa grupp', 'Summa Gräsytor (m²)', 10.0], ['post', 'Träd', 2.0]]
+    >>> rows["formel"].iloc[0], rows["formel"].iloc[1]
+    ('=IF(L2="","",K2*L2)', '=SUM(M2)')
+    """
+    posts = schedule_quantities(detail, schedule or Schedule(vocabulary)).reset_index(drop=True)
+    posts = pd.concat([posts, _ranks(posts, vocabulary)], axis=1)
+    posts["radtyp"], posts["r_kind"] = "post", 0
+    parts = [posts]
+    for kind, keys in (
+        ("summa grupp", ["r_area", "r_group", "r_unit"]),
+        ("summa område", ["r_area"]),
+        ("kontrollsumma", ["r_unit"]),
+    ):
+        if len(posts):
+            parts.append(_subtotals(posts, keys, kind))
+    grand = pd.DataFrame(
+        {
+            "radtyp": ["totalt belopp"],
+            "distrikt": ["Alla områden"],
+            "produktnamn": ["Totalt belopp (kr)"],
+            "agare_namn": ["Alla ägare"],
+            "enhet": ["kr"],
+            "mangd": [np.nan],
+            "arsmangd": [np.nan],
+            "r_area": [_LAST],
+            "r_group": [_LAST],
+            "r_unit": [_LAST],
+            "r_kind": [4],
+            "r_code": [0],
+            "r_owner": [0],
+        }
+    )
+    rows = pd.concat([*parts, grand], ignore_index=True)
+    rows = rows.sort_values(
+        ["r_area", "r_group", "r_unit", "r_kind", "r_code", "r_owner"], kind="stable"
+    ).reset_index(drop=True)
+    rows["a_pris"] = None
+    rows["belopp"] = None
+    rows["vokabular_version"] = vocabulary.version
+    rows["anmarkning"] = "SYNTETISKA DEMODATA" if synthetic else ""
+    rows["formel"] = _formulas(rows)
+    for column in ("produktkod", "produktgrupp", "skotselniva", "agare_namn"):
+        rows[column] = rows[column].fillna("")
+    return rows[[*ROW_COLUMNS, "formel"]]

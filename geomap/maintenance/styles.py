@@ -12,6 +12,7 @@ from .vocabulary import Product, Vocabulary
 
 __all__ = [
     "CODE_FIELD",
+    "INVASIVE_LAYERS",
     "LAYER_GEOMETRY",
     "mm_to_px",
     "qml_style",
@@ -26,7 +27,12 @@ LAYER_GEOMETRY: dict[str, str] = {
     "skotsel_yta": "polygon",
     "skotsel_linje": "line",
     "skotsel_punkt": "point",
+    "invasiva_yta": "polygon",
+    "invasiva_punkt": "point",
 }
+#: The export layers of invasive species (products with ``invasive = true``); the others hold the
+#: maintenance products.
+INVASIVE_LAYERS = frozenset({"invasiva_yta", "invasiva_punkt"})
 _QGIS_GEOMETRY_TYPE = {"point": "0", "line": "1", "polygon": "2"}
 _QGIS_SYMBOL_TYPE = {"point": "marker", "line": "line", "polygon": "fill"}
 _QGIS_MARKER = {
@@ -178,12 +184,32 @@ def _qml_marker(product: Product) -> dict[str, str]:
     }
 
 
+def _value_map(fields: ET.Element, name: str, values: list[tuple[str, str]]) -> None:
+    """Add a drop-down (QGIS ValueMap) edit widget for field ``name``: (label, value) pairs."""
+    field = ET.SubElement(fields, "field", name=name, configurationFlags="None")
+    widget = ET.SubElement(field, "editWidget", type="ValueMap")
+    config = ET.SubElement(ET.SubElement(widget, "config"), "Option", type="Map")
+    entries = ET.SubElement(config, "Option", type="List", name="map")
+    for label, value in values:
+        entry = ET.SubElement(entries, "Option", type="Map")
+        ET.SubElement(entry, "Option", type="QString", name=label, value=value)
+
+
+def _edit_widgets(root: ET.Element, products: list[Product], vocabulary: Vocabulary) -> None:
+    """Give the invasive-species layers drop-downs, so every owner edits in the same words."""
+    fields = ET.SubElement(root, "fieldConfiguration")
+    _value_map(fields, CODE_FIELD, [(p.label, p.code) for p in products])
+    terms = vocabulary.invasive
+    _value_map(fields, "atgard", [("", ""), *((a, a) for a in terms.actions)])
+    _value_map(fields, "status", [(v, v) for v in terms.statuses])
+
+
 def _products(vocabulary: Vocabulary, layer_name: str) -> list[Product]:
     geometry = LAYER_GEOMETRY.get(layer_name)
     if geometry is None:
         msg = f"unknown export layer {layer_name!r}; use one of {sorted(LAYER_GEOMETRY)}"
         raise ValueError(msg)
-    return vocabulary.of_geometry(geometry)
+    return vocabulary.of_geometry(geometry, invasive=layer_name in INVASIVE_LAYERS)
 
 
 def _comment(vocabulary: Vocabulary, layer_name: str) -> str:
@@ -215,7 +241,9 @@ def qml_style(vocabulary: Vocabulary, layer_name: str) -> str:
     """
     products = _products(vocabulary, layer_name)
     geometry = LAYER_GEOMETRY[layer_name]
-    root = ET.Element("qgis", version="3.22.0", styleCategories="Symbology")
+    invasive = layer_name in INVASIVE_LAYERS
+    categories_saved = "Symbology|Forms" if invasive else "Symbology"
+    root = ET.Element("qgis", version="3.22.0", styleCategories=categories_saved)
     root.append(ET.Comment(_comment(vocabulary, layer_name)))
     renderer = ET.SubElement(
         root,
@@ -246,6 +274,8 @@ def qml_style(vocabulary: Vocabulary, layer_name: str) -> str:
     ET.SubElement(root, "featureBlendMode").text = "0"
     ET.SubElement(root, "layerOpacity").text = "1"
     ET.SubElement(root, "layerGeometryType").text = _QGIS_GEOMETRY_TYPE[geometry]
+    if invasive:
+        _edit_widgets(root, products, vocabulary)
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return f"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n{body}\n"

@@ -152,7 +152,7 @@ def info_table(
     >>> from geomap.maintenance import load_vocabulary
     >>> t = info_table(load_vocabulary(), synthetic=True)
     >>> dict(zip(t.key, t.value))["vokabular_version"]
-    '2026.1'
+    '2026.2'
     """
     from geomap._version import __version__
 

@@ -101,7 +101,7 @@ class ValidationReport:
 
     Examples
     --------
-    >>> r = ValidationReport("a.gpkg", "huge_bostader", "2026.1", 0, [])
+    >>> r = ValidationReport("a.gpkg", "huge_bostader", "2026.2", 0, [])
     >>> r.ok, r.to_dict()["errors"]
     (True, 0)
     """

@@ -26,6 +26,7 @@ __all__ = [
     "MARKERS",
     "POLYGON_PATTERNS",
     "UNITS",
+    "InvasiveTerms",
     "Product",
     "Vocabulary",
     "default_vocabulary_path",
@@ -76,6 +77,14 @@ class Product:
         Points: marker shape; empty otherwise.
     size : float
         Points: marker size in millimetres; 0 otherwise.
+    levels : tuple of str
+        Maintenance levels (*skötselnivåer*) the product is bought at; the first is the default.
+    frequency : float
+        Default times per year of the product's main operation (0.2: every fifth year).
+    invasive : bool
+        An invasive species (findings with date, action and status), not a maintenance product.
+    species, listed : str
+        Invasive species: scientific name, and the public list it is on.
 
     Examples
     --------
@@ -97,6 +106,16 @@ class Product:
     pattern: str = "solid"
     marker: str = ""
     size: float = 0.0
+    levels: tuple[str, ...] = ("Normal",)
+    frequency: float = 1.0
+    invasive: bool = False
+    species: str = ""
+    listed: str = ""
+
+    @property
+    def level(self) -> str:
+        """The default maintenance level (the first of :attr:`levels`)."""
+        return self.levels[0]
 
     @property
     def colour(self) -> str:
@@ -110,6 +129,30 @@ class Product:
 
 
 @dataclass(frozen=True)
+class InvasiveTerms:
+    """What an invasive-species finding records: allowed actions and statuses.
+
+    Attributes
+    ----------
+    actions : tuple of str
+        Values of the ``atgard`` column (``grävd``, ``slagen``, ``täckt`` …).
+    statuses : tuple of str
+        Values of the ``status`` column.
+    treated : tuple of str
+        The statuses that count as treated in the yearly comparison.
+
+    Examples
+    --------
+    >>> "grävd" in load_vocabulary().invasive.actions
+    True
+    """
+
+    actions: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    treated: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Vocabulary(Mapping[str, Product]):
     """The versioned shared vocabulary: a read-only mapping from shared code to :class:`Product`.
 
@@ -117,7 +160,7 @@ class Vocabulary(Mapping[str, Product]):
     --------
     >>> voc = load_vocabulary()
     >>> voc.version
-    '2026.1'
+    '2026.2'
     >>> "H1" in voc and voc["H1"].geometry
     'line'
     """
@@ -126,6 +169,7 @@ class Vocabulary(Mapping[str, Product]):
     title: str
     products: dict[str, Product] = field(repr=False)
     source: Path | None = None
+    invasive: InvasiveTerms = field(default_factory=InvasiveTerms)
 
     def __getitem__(self, code: str) -> Product:
         """Return the product with shared code ``code`` (``KeyError`` if there is none)."""
@@ -151,9 +195,16 @@ class Vocabulary(Mapping[str, Product]):
         mapped = codes.map(lookup).astype(object)
         return mapped.where(mapped.notna(), None)
 
-    def of_geometry(self, geometry: str) -> list[Product]:
-        """Return the products of one geometry type, in vocabulary order."""
-        return [p for p in self.products.values() if p.geometry == geometry]
+    def of_geometry(self, geometry: str, *, invasive: bool | None = None) -> list[Product]:
+        """Return the products of one geometry type, in vocabulary order.
+
+        ``invasive`` keeps only invasive species (``True``) or only the other products (``False``).
+        """
+        return [
+            p
+            for p in self.products.values()
+            if p.geometry == geometry and (invasive is None or p.invasive == invasive)
+        ]
 
 
 def default_vocabulary_path() -> Path:
@@ -190,6 +241,42 @@ def _colour(entry: Mapping[str, Any], key: str, path: Path, where: str) -> str:
     return value
 
 
+def _words(
+    entry: Mapping[str, Any], key: str, path: Path, where: str, default: list[str]
+) -> tuple[str, ...]:
+    value = entry.get(key, default)
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise _fail(path, where, f"field {key!r} is {value!r}", f"give {key} as a list of words")
+    return tuple(v.strip() for v in value)
+
+
+def _symbol(entry: Mapping[str, Any], path: Path, where: str, geometry: str) -> dict[str, Any]:
+    """Return the checked symbol fields (fill, stroke, width, opacity, pattern, marker, size)."""
+    pattern = _text(entry, "pattern", path, where, required=False) or "solid"
+    marker = _text(entry, "marker", path, where, required=False)
+    if geometry == "polygon" and pattern not in POLYGON_PATTERNS:
+        raise _fail(
+            path, where, f"pattern is {pattern!r}", f"use one of {sorted(POLYGON_PATTERNS)}"
+        )
+    if geometry == "line" and pattern not in LINE_PATTERNS:
+        raise _fail(path, where, f"pattern is {pattern!r}", f"use one of {sorted(LINE_PATTERNS)}")
+    if geometry == "point" and marker not in MARKERS:
+        raise _fail(path, where, f"marker is {marker!r}", f"use one of {sorted(MARKERS)}")
+    return {
+        "fill": _colour(entry, "fill", path, where) if geometry != "line" else "",
+        "stroke": _colour(entry, "stroke", path, where),
+        "stroke_width": _number(entry, "stroke_width", path, where, 0.0, 20.0),
+        "opacity": _number(entry, "opacity", path, where, 0.0, 1.0),
+        "pattern": pattern if geometry != "point" else "solid",
+        "marker": marker if geometry == "point" else "",
+        "size": _number(entry, "size", path, where, 0.5, 50.0) if geometry == "point" else 0.0,
+    }
+
+
 def _product(entry: Mapping[str, Any], path: Path, index: int) -> Product:
     where = f"product #{index} ({entry.get('code', '?')!s})"
     code = _text(entry, "code", path, where)
@@ -199,19 +286,9 @@ def _product(entry: Mapping[str, Any], path: Path, index: int) -> Product:
     unit = _text(entry, "unit", path, where)
     if unit != UNITS[geometry]:
         raise _fail(path, where, f"unit is {unit!r}", f"{geometry} products use {UNITS[geometry]}")
-    pattern = _text(entry, "pattern", path, where, required=False) or "solid"
-    marker = _text(entry, "marker", path, where, required=False)
-    fill = ""
-    if geometry == "polygon" and pattern not in POLYGON_PATTERNS:
-        raise _fail(
-            path, where, f"pattern is {pattern!r}", f"use one of {sorted(POLYGON_PATTERNS)}"
-        )
-    if geometry == "line" and pattern not in LINE_PATTERNS:
-        raise _fail(path, where, f"pattern is {pattern!r}", f"use one of {sorted(LINE_PATTERNS)}")
-    if geometry == "point" and marker not in MARKERS:
-        raise _fail(path, where, f"marker is {marker!r}", f"use one of {sorted(MARKERS)}")
-    if geometry != "line":
-        fill = _colour(entry, "fill", path, where)
+    invasive = entry.get("invasive", False)
+    if not isinstance(invasive, bool):
+        raise _fail(path, where, f"field 'invasive' is {invasive!r}", "write true or false")
     return Product(
         code=code,
         name=_text(entry, "name", path, where),
@@ -219,13 +296,35 @@ def _product(entry: Mapping[str, Any], path: Path, index: int) -> Product:
         description=_text(entry, "description", path, where, required=False),
         geometry=geometry,
         unit=unit,
-        fill=fill,
-        stroke=_colour(entry, "stroke", path, where),
-        stroke_width=_number(entry, "stroke_width", path, where, 0.0, 20.0),
-        opacity=_number(entry, "opacity", path, where, 0.0, 1.0),
-        pattern=pattern if geometry != "point" else "solid",
-        marker=marker if geometry == "point" else "",
-        size=_number(entry, "size", path, where, 0.5, 50.0) if geometry == "point" else 0.0,
+        **_symbol(entry, path, where, geometry),
+        levels=_words(entry, "levels", path, where, ["Normal"]),
+        frequency=_number(
+            {"frequency": entry.get("frequency", 1.0)}, "frequency", path, where, 0.0, 365.0
+        ),
+        invasive=invasive,
+        species=_text(entry, "species", path, where, required=False),
+        listed=_text(entry, "listed", path, where, required=False),
+    )
+
+
+def _invasive_terms(data: Mapping[str, Any], path: Path) -> InvasiveTerms:
+    table = data.get("invasive", {})
+    if not isinstance(table, dict):
+        raise _fail(path, "[invasive]", f"is {table!r}", "give a table with actions and statuses")
+    if not table:
+        return InvasiveTerms()
+    statuses = _words(table, "statuses", path, "[invasive]", [])
+    treated = _words(table, "treated_statuses", path, "[invasive]", [])
+    unknown = sorted(set(treated) - set(statuses))
+    if unknown:
+        raise _fail(
+            path,
+            "[invasive]",
+            f"treated_statuses {unknown} not in statuses",
+            "list them in statuses",
+        )
+    return InvasiveTerms(
+        actions=_words(table, "actions", path, "[invasive]", []), statuses=statuses, treated=treated
     )
 
 
@@ -279,5 +378,9 @@ def load_vocabulary(path: str | os.PathLike[str] | None = None) -> Vocabulary:
             raise ConfigError(msg)
         products[product.code] = product
     return Vocabulary(
-        version=version, title=str(data.get("title", "")), products=products, source=source
+        version=version,
+        title=str(data.get("title", "")),
+        products=products,
+        source=source,
+        invasive=_invasive_terms(data, source),
     )

@@ -48,6 +48,7 @@ __all__ = [
     "category_shape",
     "owner_table",
     "script_json",
+    "shared_geography",
     "spatial_order",
     "typed_column",
 ]
@@ -342,14 +343,20 @@ class _Located:
     unlocated: int
 
 
+@functools.lru_cache(maxsize=8)
+def _to_wgs84(crs: Any) -> Transformer | None:
+    """Return the transform of ``crs`` to WGS84 (None when it is WGS84), made once per CRS."""
+    return None if crs.equals("EPSG:4326") else Transformer.from_crs(crs, 4326, always_xy=True)
+
+
 def _lon_lat(remarks: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return the geometries, longitudes, latitudes and which of them are finite."""
     geoms = np.asarray(remarks.geometry.values, dtype=object)
     x = shapely.get_x(geoms)
     y = shapely.get_y(geoms)
     located = np.isfinite(x) & np.isfinite(y)
-    if remarks.crs is not None and not remarks.crs.equals("EPSG:4326"):
-        transformer = Transformer.from_crs(remarks.crs, 4326, always_xy=True)
+    transformer = None if remarks.crs is None else _to_wgs84(remarks.crs)
+    if transformer is not None:
         x, y = transformer.transform(x, y)
     lon, lat = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return geoms, lon, lat, located & np.isfinite(lon) & np.isfinite(lat)
@@ -468,6 +475,7 @@ def build_payload(
     boundary: gpd.GeoDataFrame | None = None,
     text: MapText,
     scope_owner: str | None = None,
+    shared: bool = False,
 ) -> dict[str, Any]:
     """Build the map's data payload (a JSON-serialisable dict, described in the module docstring).
 
@@ -485,6 +493,9 @@ def build_payload(
         Municipality boundary.
     text : MapText
         Title, period and banner.
+    shared : bool, default False
+        Leave the districts' names and shapes and the boundary out: the page loads them from
+        the folder's shared file (:func:`shared_geography`); remarks still index the districts.
     scope_owner : str, optional
         Build a per-owner payload: only this owner in registry and polygons, other owners in
         ``candidates`` as "annan ägare", ``reason`` dropped (it can name other owners).
@@ -511,11 +522,41 @@ def build_payload(
         registry, owners = _scope(located.frame, registry, owners, scope_owner)
     table = owner_table(registry, located.frame, owners)
     codes, tables = _dictionaries(located, table, districts, remarks.crs)
-    return {
+    if shared:  # names and shapes are in the folder's shared file: see shared_geography
+        tables["districts"] = []
+        districts = boundary = None
+    payload = {
         "v": 1,
         **dataclasses.asdict(text),
         "unlocated": located.unlocated,
         **tables,
         "r": _remark_columns(located, codes),
         "geo": _geo_layers(owners, table, districts, boundary),
+    }
+    return {**payload, "shared": True} if shared else payload
+
+
+def shared_geography(
+    districts: gpd.GeoDataFrame | None, boundary: gpd.GeoDataFrame | None
+) -> dict[str, Any]:
+    """Return the districts and boundary that many maps in one folder share (one copy).
+
+    A payload built with ``shared=True`` and the same ``districts`` indexes these names; the
+    map script takes them from this object (``window.geomapShared``) when the payload says
+    ``"shared": true``.
+
+    Examples
+    --------
+    >>> shared_geography(None, None)["districts"]
+    []
+    """
+    n_districts = 0 if districts is None else len(districts)
+    return {
+        "districts": [] if districts is None else [_text(n) for n in districts["name"]],
+        "geo": {
+            "districts": _features(districts, [{"d": i} for i in range(n_districts)]),
+            "boundary": _features(
+                boundary, [{} for _ in range(0 if boundary is None else len(boundary))]
+            ),
+        },
     }

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geomap.core.districts import Geography, read_districts
@@ -20,7 +21,7 @@ from geomap.core.routed import RoutedData, filter_remarks, read_routed
 from geomap.errors import InputError
 from geomap.io.atomic import atomic_path, check_writable
 from geomap.io.sanitize import owner_file_stem
-from geomap.maps.html import DEFAULT_TITLE, build_map_html
+from geomap.maps.html import DEFAULT_TITLE, MapAssets, build_map_html, write_map_assets
 
 __all__ = [
     "DEFAULT_SYNTHETIC_LABEL",
@@ -121,21 +122,19 @@ def _page(
     title: str,
     cdn: bool,
     owners: Sequence[str] | None = None,
-    scope_owner: str | None = None,
+    scope: _Scope | None = None,
+    assets: MapAssets | None = None,
 ) -> str:
     """Return the HTML of a map of the selection, with only the polygons of ``owners`` if given.
 
-    With ``scope_owner``, the map holds only that owner's remarks, polygons and registry row.
+    With ``scope``, the map holds only that owner's remarks, polygons and registry row.
     """
     remarks, polygons = selection.remarks, selection.data.owners
     registry = selection.data.registry.to_frame()
-    shown = [scope_owner] if scope_owner is not None else owners
-    if shown and polygons is not None:
-        polygons = polygons[polygons["owner"].astype(str).isin(list(shown))]
-    if scope_owner is not None:
-        mine = remarks["owner"].astype("string").eq(scope_owner).fillna(False)
-        remarks = remarks[mine.to_numpy(dtype=bool)]
-        registry = registry[registry["owner"].astype(str) == scope_owner]
+    if owners and polygons is not None:
+        polygons = polygons[polygons["owner"].astype(str).isin(list(owners))]
+    if scope is not None:
+        remarks, polygons, registry = scope.remarks, scope.polygons, scope.registry
     geography = selection.geography
     return build_map_html(
         remarks,
@@ -148,8 +147,38 @@ def _page(
         synthetic_label=_banner(selection.data),
         cdn=cdn,
         period=selection.period,
-        scope_owner=scope_owner,
+        scope_owner=None if scope is None else scope.owner,
+        assets=assets,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Scope:
+    """One owner's part of a selection: its remarks, polygons and registry row."""
+
+    owner: str
+    remarks: gpd.GeoDataFrame
+    polygons: gpd.GeoDataFrame | None
+    registry: pd.DataFrame
+
+
+def _scopes(selection: _Selection, ids: Sequence[str]) -> dict[str, _Scope]:
+    """Split the selection by owner once (not once per owner): time grows with the data."""
+    remarks, polygons = selection.remarks, selection.data.owners
+    registry = selection.data.registry.to_frame()
+    rows = remarks.groupby(remarks["owner"].astype("string"), sort=False).indices
+    shapes = {} if polygons is None else polygons.groupby(polygons["owner"].astype(str)).indices
+    entries = registry.groupby(registry["owner"].astype(str)).indices
+    none = np.array([], dtype=np.int64)
+    return {
+        o: _Scope(
+            o,
+            remarks.iloc[rows.get(o, none)],
+            None if polygons is None else polygons.iloc[shapes.get(o, none)],
+            registry.iloc[entries.get(o, none)],
+        )
+        for o in ids
+    }
 
 
 def write_map(
@@ -263,12 +292,16 @@ def write_owner_maps(
     owner_ids: Sequence[str] | None = None,
     cdn: bool = False,
     overwrite: bool = False,
+    shared_assets: bool = False,
 ) -> dict[str, Path]:
     """Write one map per owner that has remarks, holding only that owner's remarks and polygons.
 
     Nothing of other owners is included: no remarks, polygons, names or ids ("annan ägare" in the
     candidates; no routing reason, which may name them). Files are ``out_dir/<stem>.html``, stems
-    from :func:`owner_file_stem`; other files in ``out_dir`` are left alone.
+    from :func:`owner_file_stem`; other files in ``out_dir`` are left alone. Each map is one
+    self-contained file unless ``shared_assets``: then the maps link one copy of Leaflet, the
+    map script and the districts in ``out_dir/assets/`` (offline too), and each costs only its
+    owner's data.
 
     Parameters
     ----------
@@ -278,6 +311,8 @@ def write_owner_maps(
         Directory for the maps (created if missing).
     overwrite : bool, default False
         Replace existing map files; without it nothing is written when any of them exists.
+    shared_assets : bool, default False
+        Link the shared files in ``out_dir/assets/`` (written here) instead of inlining them.
 
     Returns
     -------
@@ -300,21 +335,33 @@ def write_owner_maps(
     directory = _map_directory(out_dir)
     selection = _select(routed, owners, districts, date_from, date_to, categories, owner_ids)
     targets = _owner_targets(selection, directory, overwrite=overwrite)
+    assets = _assets(selection, directory) if shared_assets and targets else None
+    scopes = _scopes(selection, list(targets))
     written: dict[str, Path] = {}
     for owner, name in _owner_names(selection, list(targets)).items():
         heading = f"{title or 'Anmärkningar'} – {name}"
-        page = _page(selection, title=heading, cdn=cdn, scope_owner=owner)
+        page = _page(selection, title=heading, cdn=cdn, scope=scopes[owner], assets=assets)
         written[owner] = _write(targets[owner], page, overwrite=overwrite)
     if not written:
         log.warning("no routed remarks after filtering; no per-owner maps written to %s", directory)
     return written
 
 
+def _assets(selection: _Selection, directory: Path) -> MapAssets:
+    geography = selection.geography
+    return write_map_assets(
+        directory / "assets",
+        districts=None if geography is None else geography.districts,
+        boundary=None if geography is None else geography.boundary,
+    )
+
+
 def write_run_maps(routed: PathArg | RoutedData, directory: PathArg) -> dict[str, Any]:
     """Write the maps of a routing run: ``map.html`` and ``owners/<owner>.html``.
 
     This is the file layout of ``geomap route``'s output directory; the per-owner maps lie beside
-    the owners' lists, with the same file stem.
+    the owners' lists, with the same file stem, and share one copy of their scripts and the
+    districts in ``owners/assets/`` (``map.html`` is self-contained).
 
     Parameters
     ----------
@@ -326,8 +373,9 @@ def write_run_maps(routed: PathArg | RoutedData, directory: PathArg) -> dict[str
     Returns
     -------
     dict
-        ``{"map": "map.html", "owner_maps": {owner id: "owners/<stem>.html"}}``, paths relative
-        to ``directory``, as ``summary.json`` records them.
+        ``{"map": "map.html", "owner_maps": {owner id: "owners/<stem>.html"}, "map_assets":
+        ["owners/assets/<file>", ...]}``, paths relative to ``directory``, as ``summary.json``
+        records them (every file written, so the summary lists the whole run).
 
     Examples
     --------
@@ -336,5 +384,12 @@ def write_run_maps(routed: PathArg | RoutedData, directory: PathArg) -> dict[str
     base = Path(directory)
     data = routed if isinstance(routed, RoutedData) else read_routed(routed)
     write_map(data, base / "map.html", overwrite=True)
-    maps = write_owner_maps(data, base / "owners", overwrite=True)
-    return {"map": "map.html", "owner_maps": {k: f"owners/{Path(v).name}" for k, v in maps.items()}}
+    maps = write_owner_maps(data, base / "owners", overwrite=True, shared_assets=True)
+    owner_maps = {k: f"owners/{Path(v).name}" for k, v in maps.items()}
+    shared = base / "owners" / "assets"
+    assets = sorted(f"owners/assets/{p.name}" for p in shared.iterdir()) if maps else []
+    return {
+        "map": "map.html",
+        "owner_maps": owner_maps,
+        **({"map_assets": assets} if maps else {}),
+    }

@@ -1,9 +1,11 @@
-"""Leaflet and its plugins for geomap's HTML maps: inlined from pip packages, or linked from a CDN.
+"""Leaflet and its plugins for geomap's HTML maps: inlined, shared in a folder, or from a CDN.
 
 The JavaScript and CSS come from the pip packages ``xstatic-leaflet`` (Leaflet 1.9.3, BSD-2-Clause)
 and ``xstatic-leaflet-markercluster`` (Leaflet.markercluster 1.4.1, MIT); nothing is copied into the
 repository. By default everything is inlined so that a map opens by double-click with no network;
-``cdn=True`` links the same versions on unpkg.com instead (smaller file, needs the network).
+``assets="assets/"`` links one shared copy written by :func:`write_assets` next to many maps
+(offline too: relative paths); ``cdn=True`` links the same versions on unpkg.com instead (smaller
+file, needs the network).
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ASSETS", "Asset", "asset_notice", "leaflet_head"]
+__all__ = ["ASSETS", "Asset", "asset_files", "asset_notice", "leaflet_head", "write_assets"]
 
 
 @dataclass(frozen=True)
@@ -120,15 +123,93 @@ def _inline_images(css: str, base: Path) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _inline_file(package: str, kind: str, name: str) -> str:
+def _file_text(package: str, kind: str, name: str) -> str:
+    """Return a library file as geomap ships it: no source map, CSS images as data URLs."""
     base = _data_dir(package)
-    text = (base / name).read_text(encoding="utf-8")
-    text = _SOURCE_MAP.sub("", text)
+    text = _SOURCE_MAP.sub("", (base / name).read_text(encoding="utf-8"))
+    return _inline_images(text, base) if kind == "css" else text
+
+
+@functools.lru_cache(maxsize=8)
+def _inline_file(package: str, kind: str, name: str) -> str:
+    text = _file_text(package, kind, name)
     if kind == "css":
-        text = _STYLE_END.sub(r"<\\/\1", _inline_images(text, base))
-        return f"<style>\n{text}\n</style>"
-    text = _SCRIPT_END.sub(r"<\\/\1", text)
-    return f"<script>\n{text}\n</script>"
+        return "<style>\n" + _STYLE_END.sub(r"<\\/\1", text) + "\n</style>"
+    return "<script>\n" + _SCRIPT_END.sub(r"<\\/\1", text) + "\n</script>"
+
+
+def _shared_name(package: str, name: str) -> str:
+    """Return the file name of a library file in a shared folder, with its version."""
+    stem, _, suffix = name.rpartition(".")
+    return f"{stem}-{ASSETS[package].version}.{suffix}"
+
+
+def _files(plugins: Sequence[str]) -> list[tuple[str, tuple[str, str, str, str]]]:
+    """Return (package, file entry) of Leaflet and the plugins, CSS first, then scripts."""
+    unknown = [p for p in plugins if p not in _PLUGIN_FILES]
+    if unknown:
+        msg = (
+            f"leaflet_head(plugins=...): unknown plugin(s) {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(sorted(_PLUGIN_FILES))}"
+        )
+        raise ValueError(msg)
+    files: list[tuple[str, tuple[str, str, str, str]]] = [("leaflet", f) for f in _LEAFLET_FILES]
+    for plugin in dict.fromkeys(plugins):
+        files.extend((plugin, f) for f in _PLUGIN_FILES[plugin])
+    return sorted(files, key=lambda f: f[1][0] != "css")
+
+
+def asset_files(plugins: Sequence[str] = ("markercluster",)) -> dict[str, str]:
+    """Return the shared library files (file name → text) that :func:`write_assets` writes.
+
+    Examples
+    --------
+    >>> sorted(asset_files(()))
+    ['leaflet-1.9.3.css', 'leaflet-1.9.3.js']
+    """
+    return {
+        _shared_name(package, name): _file_text(package, kind, name)
+        for package, (kind, name, _, _) in _files(plugins)
+    }
+
+
+def write_assets(
+    directory: str | os.PathLike[str], *, plugins: Sequence[str] = ("markercluster",)
+) -> list[Path]:
+    """Write one shared copy of Leaflet and the plugins into ``directory`` (made if missing).
+
+    Pages made with ``leaflet_head(assets=...)`` pointing at this folder load them from there,
+    so many maps in one folder share one copy (offline too). Files already there with the same
+    content are left alone.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+        The folder, e.g. ``owners/assets``.
+    plugins : sequence of str, default ("markercluster",)
+        As in :func:`leaflet_head`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files, in loading order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [p.name for p in write_assets(tempfile.mkdtemp(), plugins=())]
+    ['leaflet-1.9.3.css', 'leaflet-1.9.3.js']
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in asset_files(plugins).items():
+        path = folder / name
+        data = text.encode("utf-8")
+        if not path.is_file() or path.read_bytes() != data:
+            path.write_bytes(data)
+        written.append(path)
+    return written
 
 
 def _cdn_tag(kind: str, url: str, integrity: str) -> str:
@@ -154,7 +235,12 @@ def asset_notice(plugins: Sequence[str] = ("markercluster",)) -> str:
     return "<!-- Third-party libraries in this file:\n" + "\n".join(lines) + "\n-->"
 
 
-def leaflet_head(*, cdn: bool = False, plugins: Sequence[str] = ("markercluster",)) -> str:
+def leaflet_head(
+    *,
+    cdn: bool = False,
+    plugins: Sequence[str] = ("markercluster",),
+    assets: str | None = None,
+) -> str:
     """Return the ``<style>``/``<script>`` (or ``<link>``) HTML that loads Leaflet and plugins.
 
     Parameters
@@ -164,6 +250,9 @@ def leaflet_head(*, cdn: bool = False, plugins: Sequence[str] = ("markercluster"
         with no network at all; the CDN variant is about 180 kB smaller but needs the network.
     plugins : sequence of str, default ("markercluster",)
         Leaflet plugins to include after Leaflet. Known: ``"markercluster"``.
+    assets : str, optional
+        Link the shared copy that :func:`write_assets` wrote, at this URL relative to the page
+        (e.g. ``"assets/"``), instead of inlining. The page's policy must allow ``'self'``.
 
     Returns
     -------
@@ -183,19 +272,16 @@ def leaflet_head(*, cdn: bool = False, plugins: Sequence[str] = ("markercluster"
     True
     >>> leaflet_head(cdn=True, plugins=()).count("unpkg.com/leaflet@1.9.3")
     2
+    >>> print(leaflet_head(plugins=(), assets="assets/").split("-->")[1].strip())
+    <link rel="stylesheet" href="assets/leaflet-1.9.3.css">
+    <script src="assets/leaflet-1.9.3.js"></script>
     """
-    unknown = [p for p in plugins if p not in _PLUGIN_FILES]
-    if unknown:
-        msg = (
-            f"leaflet_head(plugins=...): unknown plugin(s) {', '.join(map(repr, unknown))}; "
-            f"known: {', '.join(sorted(_PLUGIN_FILES))}"
-        )
-        raise ValueError(msg)
-    files: list[tuple[str, tuple[str, str, str, str]]] = [("leaflet", f) for f in _LEAFLET_FILES]
-    for plugin in dict.fromkeys(plugins):
-        files.extend((plugin, f) for f in _PLUGIN_FILES[plugin])
     parts = [asset_notice(plugins)]
-    # CSS first, then scripts in dependency order.
-    for package, (kind, name, url, integrity) in sorted(files, key=lambda f: f[1][0] != "css"):
-        parts.append(_cdn_tag(kind, url, integrity) if cdn else _inline_file(package, kind, name))
+    for package, (kind, name, url, integrity) in _files(plugins):
+        if assets is not None:
+            parts.append(_cdn_tag(kind, assets + _shared_name(package, name), ""))
+        else:
+            parts.append(
+                _cdn_tag(kind, url, integrity) if cdn else _inline_file(package, kind, name)
+            )
     return "\n".join(parts)

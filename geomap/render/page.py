@@ -40,6 +40,8 @@ CDN = "https://unpkg.com"
 
 _SCRIPTS = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 _SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
+#: A script or style sheet the head links by a relative URL (shared assets beside the page).
+_LOCAL_LINK = re.compile(r'<(?:script src|link rel="stylesheet" href)="(?![a-z]+:|//)')
 _STYLE_END = re.compile(r"</(style)", re.IGNORECASE)
 _SCRIPT_ESCAPES = {
     "<": "\\u003c",
@@ -66,7 +68,7 @@ $head
 </head>
 <body>
 $body
-$data$scripts</body>
+$data$scripts$files</body>
 </html>
 """
 )
@@ -107,7 +109,11 @@ def _sha256(text: str) -> str:
 
 
 def content_security_policy(
-    scripts: Sequence[str], *, cdn: bool = False, image_hosts: Sequence[str] = ()
+    scripts: Sequence[str],
+    *,
+    cdn: bool = False,
+    image_hosts: Sequence[str] = (),
+    local: bool = False,
 ) -> str:
     """Return the Content-Security-Policy of a page that runs exactly ``scripts``.
 
@@ -119,6 +125,9 @@ def content_security_policy(
         Also allow scripts, styles and images from :data:`CDN` (Leaflet linked, not inlined).
     image_hosts : sequence of str, default ()
         Origins images may come from besides ``data:`` URLs, e.g. :data:`CARTO_TILES`.
+    local : bool, default False
+        Also allow script and style files of the page's own origin (``'self'``: for a page
+        opened from disk, files beside it), for pages that link shared assets.
 
     Returns
     -------
@@ -133,14 +142,15 @@ def content_security_policy(
     >>> "img-src data: https://*.basemaps.cartocdn.com" in policy
     True
     """
-    extra = f" {CDN}" if cdn else ""
-    hosts = "".join(f" {host}" for host in image_hosts)
+    extra = [CDN] if cdn else []
+    own = ["'self'"] if local else []
+    scripts_allowed = " ".join([*(_sha256(s) for s in scripts), *extra, *own])
     return "; ".join(
         [
             "default-src 'none'",
-            f"script-src {' '.join(_sha256(s) for s in scripts)}{extra}",
-            f"style-src 'unsafe-inline'{extra}",
-            f"img-src data:{hosts}{extra}",
+            f"script-src {scripts_allowed or chr(39) + 'none' + chr(39)}",
+            f"style-src {' '.join([chr(39) + 'unsafe-inline' + chr(39), *extra, *own])}",
+            f"img-src {' '.join(['data:', *image_hosts, *extra])}",
             "base-uri 'none'",
             "form-action 'none'",
         ]
@@ -167,6 +177,8 @@ def html_page(
     scripts: Sequence[str] = (),
     cdn: bool = False,
     image_hosts: Sequence[str] = (),
+    script_files: Sequence[str] = (),
+    stylesheets: Sequence[str] = (),
 ) -> str:
     """Return a complete HTML document in geomap's page shell.
 
@@ -191,6 +203,10 @@ def html_page(
         Allow :data:`CDN` in the policy (pass it when ``head`` links Leaflet there).
     image_hosts : sequence of str, default ()
         Origins of images besides ``data:`` URLs, e.g. :data:`CARTO_TILES` for background tiles.
+    script_files, stylesheets : sequence of str, default ()
+        Scripts (run last, in order) and style sheets the page links by a URL relative to it,
+        e.g. shared assets in ``assets/``; the policy then allows the page's own files
+        (``'self'``), still no inline script but the page's own and nothing from elsewhere.
 
     Returns
     -------
@@ -204,14 +220,19 @@ def html_page(
     True
     """
     own = [_inert(_SCRIPT_END, s) for s in scripts]
-    policy = content_security_policy(_SCRIPTS.findall(head) + own, cdn=cdn, image_hosts=image_hosts)
+    local = bool(script_files or stylesheets) or _LOCAL_LINK.search(head) is not None
+    policy = content_security_policy(
+        _SCRIPTS.findall(head) + own, cdn=cdn, image_hosts=image_hosts, local=local
+    )
+    links = "".join(f'<link rel="stylesheet" href="{html.escape(u)}">\n' for u in stylesheets)
     return _SHELL.substitute(
         policy=html.escape(policy),
         version=html.escape(__version__),
         title=html.escape(title),
-        head=head,
+        head=head + ("\n" + links.rstrip("\n") if links else ""),
         css=_inert(_STYLE_END, css),
         body=body.strip("\n"),
         data="".join(_data_block(key, text) + "\n" for key, text in (data or {}).items()),
         scripts="".join(f"<script>{s}</script>\n" for s in own),
+        files="".join(f'<script src="{html.escape(u)}"></script>\n' for u in script_files),
     )

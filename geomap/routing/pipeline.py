@@ -137,10 +137,60 @@ def route(
         categories=categories or load_categories(),
         source=_source(source),
     )
-    owner_layer, resp_layer = _polygon_layers(
-        owners, responsibility, layer=owners_layer, column=owner_column, crs=target
+    router, layers = prepare_router(
+        owners=owners,
+        registry=registry,
+        responsibility=responsibility,
+        rules=rules,
+        owners_layer=owners_layer,
+        owner_column=owner_column,
+        working_crs=target,
+        tolerance=tolerance,
+        max_distance=max_distance,
+        workers=workers,
     )
-    check_scale(target, tuple(owner_layer.frame.total_bounds))
+    owner_layer, resp_layer = layers[0], (layers[1] if len(layers) > 1 else None)
+    remarks = _with_routing(remarks, route_chunk(remarks, router), router.registry)
+    return RouteResult(
+        remarks=remarks,
+        summary=_summary(remarks, router, infos, layers, target),
+        registry=router.registry,
+        owners=owner_layer.frame,
+        responsibility=None if resp_layer is None else resp_layer.frame,
+        inputs=infos,
+    )
+
+
+def prepare_router(
+    *,
+    owners: PathLike | gpd.GeoDataFrame,
+    registry: PathLike | OwnerRegistry | None,
+    responsibility: PathLike | gpd.GeoDataFrame | None,
+    rules: PathLike | Sequence[CategoryRule] | None,
+    owners_layer: str | int | None,
+    owner_column: str | None,
+    working_crs: CRS,
+    tolerance: float,
+    max_distance: float,
+    workers: int | None,
+) -> tuple[Router, list[OwnerLayer]]:
+    """Read the owner (and responsibility) layers and build the one :class:`Router` of a run.
+
+    Returns the router and the layers read (owner layer first). The arguments are those of
+    :func:`route`; every engine builds its router here.
+
+    Examples
+    --------
+    >>> router, layers = prepare_router(owners="data/owners_synthetic.gpkg", registry=None,
+    ...     responsibility=None, rules=None, owners_layer=None, owner_column=None,
+    ...     working_crs=CRS("EPSG:3011"), tolerance=2.0, max_distance=25.0, workers=1)
+    >>> len(layers), router.max_distance
+    (1, 25.0)
+    """
+    owner_layer, resp_layer = _polygon_layers(
+        owners, responsibility, layer=owners_layer, column=owner_column, crs=working_crs
+    )
+    check_scale(working_crs, tuple(owner_layer.frame.total_bounds))
     rule_list = _rules(rules)
     router = Router.build(
         _registry(registry, owner_layer, resp_layer, rule_list),
@@ -151,16 +201,7 @@ def route(
         max_distance=max_distance,
         workers=workers,
     )
-    remarks = _with_routing(remarks, route_chunk(remarks, router), router.registry)
-    layers = [owner_layer] if resp_layer is None else [owner_layer, resp_layer]
-    return RouteResult(
-        remarks=remarks,
-        summary=_summary(remarks, router, infos, layers, target),
-        registry=router.registry,
-        owners=owner_layer.frame,
-        responsibility=None if resp_layer is None else resp_layer.frame,
-        inputs=infos,
-    )
+    return router, [owner_layer] if resp_layer is None else [owner_layer, resp_layer]
 
 
 def _summary(
@@ -256,23 +297,28 @@ def _read_inputs(
             if again[0] == position:
                 read_info.warn(again[1])
         for part, info in _per_file(frame, read_info):
-            values = (c for c in part.columns if c != part.geometry.name)
-            info.fields = remark_fields(c for c in values if part[c].notna().any())
-            models.append(
-                build_remarks(
-                    part,
-                    categories=categories,
-                    source=source,
-                    fields=info.fields,
-                    where=info.path,
-                    warnings=info.warnings,
-                )
-            )
+            models.append(model_file(part, info, categories=categories, source=source))
             infos.append(info)
     remarks = concat_frames(models)
     remarks["remark_id"] = unique_ids(remarks["remark_id"])
     _check_total_width(remarks, infos)
     return remarks, infos
+
+
+def model_file(
+    part: gpd.GeoDataFrame, info: ReadInfo, *, categories: Categories, source: str | None
+) -> gpd.GeoDataFrame:
+    """Build the remark model of one file's remarks; its fields are found among its filled columns."""
+    values = (c for c in part.columns if c != part.geometry.name)
+    info.fields = remark_fields(c for c in values if part[c].notna().any())
+    return build_remarks(
+        part,
+        categories=categories,
+        source=source,
+        fields=info.fields,
+        where=info.path,
+        warnings=info.warnings,
+    )
 
 
 def _repeated_files(items: Sequence[object]) -> dict[int, tuple[int, str]]:

@@ -139,8 +139,7 @@ def read_remarks(
         return _finish(frame, info, label=source.name, target=target, rows=rows), info
     read = read_vector(source, layer=layer, what="remark file")
     if not isinstance(read, gpd.GeoDataFrame) or "geometry" not in read:
-        msg = f"{source}: the layer has no geometry column; give a point layer or a table with coordinates"
-        raise InputError(msg)
+        raise no_geometry_error(source)
     info = ReadInfo(path=str(source), rows=len(read), crs="")
     frame = _vector_points(read, where=str(source), crs=given, info=info)
     return _finish(frame, info, label=source.name, target=target), info
@@ -566,3 +565,9 @@ def _as_text(values: pd.Series) -> pd.Series:
         values = values.astype("Int64")
     text = values.astype("string")
     return text.astype(object).where(text.notna(), None)
+
+
+def no_geometry_error(source: object) -> InputError:
+    """Return the error for a vector layer without a geometry column (an attribute table)."""
+    msg = f"{source}: the layer has no geometry column; give a point layer or a table with coordinates"
+    return InputError(msg)

@@ -233,7 +233,7 @@ def _period(summary: RouteSummary) -> str:
 
 
 def _output_lines(written: dict[str, Any], outdir: str | os.PathLike[str]) -> list[str]:
-    lines = [f"Utdata i {outdir}/:", f"  {written['routed']}  (alla anmärkningar, lager 'remarks')"]
+    lines = [f"Utdata i {outdir}/:", *_routed_lines(written)]
     if "owners" in written:
         lists = plural(len(written["owners"]), "arbetslista", "arbetslistor")
         lines.append(f"  owners/  ({lists}, CSV och XLSX)")
@@ -242,4 +242,17 @@ def _output_lines(written: dict[str, Any], outdir: str | os.PathLike[str]) -> li
         maps = plural(len(written.get("owner_maps", {})), "karta", "kartor")
         lines.append(f"  {written['map']}  (+ {maps} per ägare i owners/)")
     lines.append(f"  {written['summary']}")
+    return lines
+
+
+def _routed_lines(written: dict[str, Any]) -> list[str]:
+    """List the files of the routed remarks: GeoPackage, GeoParquet (and its other layers), or both."""
+    routed, parquet = written["routed"], written.get("routed_parquet")
+    lines = [] if routed == parquet else [f"  {routed}  (alla anmärkningar, lager 'remarks')"]
+    if parquet:
+        lines.append(f"  {parquet}  (alla anmärkningar, GeoParquet)")
+    if "routed_layers" in written:
+        lines.append(
+            f"  {written['routed_layers']}  (övriga lager: ägare, ägarregister, körningsinfo)"
+        )
     return lines

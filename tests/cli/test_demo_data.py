@@ -19,7 +19,7 @@ def test_writes_the_files_and_exits_0(tmp_path: Path) -> None:
     code, out = _run("--seed", "3", "--points", "50", "--parcels", "150", "-o", str(tmp_path / "o"))
     assert code == 0, out
     assert (tmp_path / "o" / "owners_synthetic.gpkg").is_file()
-    assert "wrote 11 files" in out
+    assert "wrote 13 files" in out
 
 
 def test_existing_directory_without_overwrite_exits_2(tmp_path: Path) -> None:
@@ -41,6 +41,7 @@ def test_overwrite_flag_allows_an_existing_directory(tmp_path: Path) -> None:
         (["--points", "many"], "--points"),
         (["--parcels", "10"], "--parcels"),
         (["--format", "xlsx"], "--format"),
+        (["--history-years", "11"], "--history-years"),
     ],
 )
 def test_bad_values_exit_2(tmp_path: Path, args: list[str], match: str) -> None:

@@ -10,7 +10,13 @@ from click.testing import CliRunner
 
 from geomap.cli import cli
 
-from tests.maintenance.helpers import owner_layer, write_districts, write_layer, write_owners
+from tests.maintenance.helpers import (
+    findings_of,
+    owner_layer,
+    write_districts,
+    write_layer,
+    write_owners,
+)
 
 
 @pytest.fixture
@@ -44,7 +50,7 @@ def test_validate_ok_table_and_json_report(files: dict[str, Path], tmp_path: Pat
     assert code == 0, out
     assert "0 fel, 0 varningar" in out and "Inga fel eller varningar." in out
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert report["ok"] and report["land_checked"] and report["vocabulary_version"] == "2026.1"
+    assert report["ok"] and report["land_checked"] and report["vocabulary_version"] == "2026.2"
 
 
 def test_validate_errors_exit_1_with_json(files: dict[str, Path], tmp_path: Path) -> None:
@@ -84,7 +90,7 @@ def test_translate_and_export_print_outputs(files: dict[str, Path], tmp_path: Pa
     for owner in ("huddinge_kommun", "huddinge_samhallsfastigheter"):
         target = tmp_path / f"{owner}_delad.gpkg"
         code, out, _ = _run("layers", "translate", files[owner], "--owner", owner, "-o", target)
-        assert code == 0 and f"-> {target}" in out and "vokabulär 2026.1" in out
+        assert code == 0 and f"-> {target}" in out and "vokabulär 2026.2" in out
         translated.append(target)
     code, _, err = _run(
         "layers",
@@ -116,3 +122,65 @@ def test_translate_and_export_print_outputs(files: dict[str, Path], tmp_path: Pa
         assert layer_total == listed_total
     code, _, err = _run("layers", "export", "nobody=x.gpkg", "-o", tmp_path / "e2")
     assert code == 2 and "unknown owner 'nobody'" in err
+
+
+def test_export_with_contract_areas_frequency_and_invasive_findings(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    import geopandas as gpd
+
+    areas = gpd.read_file(files["districts"]).rename(columns={"regsonamn": "avtal"})
+    areas["avtal"] = ["Avtal Väst", "Avtal Öst"]
+    areas_file = tmp_path / "avtal.gpkg"
+    areas.to_file(areas_file, layer="avtalsomraden")
+    findings = write_layer(findings_of("huge_bostader"), tmp_path / "inv.gpkg")
+    out_dir = tmp_path / "export"
+    code, out, err = _run(
+        "layers",
+        "export",
+        f"huge_bostader={files['huge_bostader']}",
+        findings,
+        "-o",
+        out_dir,
+        "--areas",
+        areas_file,
+        "--name-column",
+        "avtal",
+        "--frequency",
+        "G2=7,5",
+    )
+    assert code == 0, err
+    assert "invasive_csv:" in out and "qgs:" in out
+    text = (out_dir / "mangdforteckning.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert {r[1] for r in rows[1:]} == {"Avtal Väst", "Avtal Öst", "Alla områden"}
+    g2 = [r for r in rows if r[0] == "post" and r[3] == "G2"]
+    assert g2 and {r[9] for r in g2} == {"7,50"}
+    assert any(r[2] == "Invasiva arter" for r in rows)
+    code, _, err = _run(
+        "layers",
+        "export",
+        findings,
+        "-o",
+        tmp_path / "e3",
+        "--frequency",
+        "G2",
+    )
+    assert code == 2 and "'G2' is not CODE=TIMES" in err
+    code, _, err = _run(
+        "layers",
+        "export",
+        findings,
+        "-o",
+        tmp_path / "e4",
+        "--areas",
+        areas_file,
+        "--districts",
+        files["districts"],
+    )
+    assert code == 2 and "--areas or --districts, not both" in err
+    code, _, err = _run("layers", "export", findings, "-o", tmp_path / "e5", "--frequency", "ZZ=1")
+    assert code == 1 and "--frequency names ['ZZ'], not shared codes of vocabulary" in err

@@ -27,12 +27,32 @@ def test_map_and_per_owner(routed: Path, tmp_path: Path) -> None:
         routed, "-o", tmp_path / "map.html", "--per-owner", tmp_path / "owners", "--no-districts"
     )
     assert code == 0, out
-    assert (tmp_path / "map.html").stat().st_size > 150_000
+    assert (tmp_path / "map.html").stat().st_size > 150_000  # one file, Leaflet inlined
     assert sorted(p.name for p in (tmp_path / "owners").iterdir()) == [
+        "assets",  # the one copy of Leaflet, map script and districts the maps share
         "hsab.html",
         "huge.html",
         "kommun.html",
     ]
+    page = (tmp_path / "owners" / "huge.html").read_text(encoding="utf-8")
+    assert '<script src="assets/leaflet-1.9.3.js"></script>' in page
+    assert len(page) < 30_000
+
+
+def test_per_owner_self_contained_for_one_owner(routed: Path, tmp_path: Path) -> None:
+    code, out = run(
+        routed,
+        "--per-owner",
+        tmp_path / "one",
+        "--owner",
+        "huge",
+        "--self-contained",
+        "--no-districts",
+    )
+    assert code == 0, out
+    assert [p.name for p in (tmp_path / "one").iterdir()] == ["huge.html"]
+    page = (tmp_path / "one" / "huge.html").read_text(encoding="utf-8")
+    assert "L.MarkerClusterGroup" in page and 'src="assets/' not in page
 
 
 def test_filters_and_cdn(routed: Path, tmp_path: Path) -> None:

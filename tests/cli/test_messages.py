@@ -13,12 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from geomap.cli import cli
+from geomap.register import open_register
+from geomap.register.ingest import ingest
 
-from tests.maps.helpers import write_routed
+from tests.maps.helpers import make_remarks, write_routed
 
 USAGE = {
     "route": "Usage: geomap route [OPTIONS] INPUTS...",
@@ -29,7 +32,22 @@ USAGE = {
     "layers validate": "Usage: geomap layers validate [OPTIONS] LAYER",
     "layers translate": "Usage: geomap layers translate [OPTIONS] LAYER",
     "layers export": "Usage: geomap layers export [OPTIONS] LAYERS...",
+    "lagesbild": "Usage: geomap lagesbild [OPTIONS] ROUTED...",
+    "protokoll": "Usage: geomap protokoll [OPTIONS] ROUTED",
+    "utvardera": "Usage: geomap utvardera [OPTIONS] SITES",
+    "register": "Usage: geomap register [OPTIONS] COMMAND [ARGS]...",
+    "register ingest": "Usage: geomap register ingest [OPTIONS] ROUTED",
+    "register lists": "Usage: geomap register lists [OPTIONS]",
+    "register update": "Usage: geomap register update [OPTIONS] RETURNED",
+    "register reassign": "Usage: geomap register reassign [OPTIONS] REMARK_ID",
+    "register unlink": "Usage: geomap register unlink [OPTIONS] REMARK_ID",
+    "register status": "Usage: geomap register status [OPTIONS]",
+    "register export": "Usage: geomap register export [OPTIONS] COMMAND [ARGS]...",
+    "register export open311": "Usage: geomap register export open311 [OPTIONS]",
 }
+
+#: Argument names of library functions that no command has as an option: never in a message.
+LIBRARY_NAMES = ("replace_foreign", "walk_ids", "sites_layer", "sites_crs", "outdir")
 
 
 class Files:
@@ -49,6 +67,24 @@ class Files:
         self.existing_file.write_text("old", encoding="utf-8")
         self.layer = root / "layer.gpkg"
         self.layer.write_bytes(b"")
+        self.new_register = root / "arenden.gpkg"  # not created
+        self.walked = root / "walked" / "routed.gpkg"
+
+    @property
+    def register(self) -> Path:
+        """A register holding the remarks of ``routed`` (made on first use)."""
+        if not self.new_register.exists():
+            ingest(open_register(self.new_register), self.routed)
+        return self.new_register
+
+    @property
+    def walks(self) -> Path:
+        """A routed.gpkg whose remarks come from one safety walk, TV-1 (made on first use)."""
+        if not self.walked.exists():
+            self.walked.parent.mkdir()
+            remarks = make_remarks().assign(walk_id="TV-1", walk_date=pd.Timestamp("2025-03-01"))
+            write_routed(self.walked, remarks=remarks)
+        return self.walked
 
 
 Case = Callable[[Files], list[object]]
@@ -202,6 +238,359 @@ CASES: list[tuple[str, str, Case]] = [
         "output exists",
         lambda f: ["layers", "export", f.layer, "-o", f.existing_dir],
     ),
+    ("lagesbild", "no routed", lambda f: ["lagesbild", "--week", "2025-W10", "-o", f.root / "l"]),
+    (
+        "lagesbild",
+        "missing routed",
+        lambda f: ["lagesbild", f.root / "nope.gpkg", "--week", "2025-W10", "-o", f.root / "l"],
+    ),
+    ("lagesbild", "no period", lambda f: ["lagesbild", f.routed, "-o", f.root / "l"]),
+    ("lagesbild", "no output", lambda f: ["lagesbild", f.routed, "--week", "2025-W10"]),
+    (
+        "lagesbild",
+        "output exists",
+        lambda f: ["lagesbild", f.routed, "--week", "2025-W10", "-o", f.existing_dir],
+    ),
+    (
+        "lagesbild",
+        "output not written by geomap",
+        lambda f: [
+            "lagesbild",
+            f.routed,
+            "--week",
+            "2025-W10",
+            "-o",
+            f.existing_dir,
+            "--overwrite",
+        ],
+    ),
+    (
+        "lagesbild",
+        "output holds the input",
+        lambda f: ["lagesbild", f.routed, "--week", "2025-W10", "-o", f.root, "--overwrite"],
+    ),
+    (
+        "lagesbild",
+        "bad week",
+        lambda f: ["lagesbild", f.routed, "--week", "2025-W60", "-o", f.root / "l"],
+    ),
+    (
+        "lagesbild",
+        "week without W",
+        lambda f: ["lagesbild", f.routed, "--week", "v47", "-o", f.root / "l"],
+    ),
+    (
+        "lagesbild",
+        "bad tertial",
+        lambda f: ["lagesbild", f.routed, "--tertial", "2025-T4", "-o", f.root / "l"],
+    ),
+    (
+        "lagesbild",
+        "bad years",
+        lambda f: ["lagesbild", f.routed, "--years", "2026-2024", "-o", f.root / "l"],
+    ),
+    (
+        "lagesbild",
+        "from without to",
+        lambda f: ["lagesbild", f.routed, "--from", "2025-01-01", "-o", f.root / "l"],
+    ),
+    (
+        "lagesbild",
+        "two periods",
+        lambda f: [
+            "lagesbild",
+            f.routed,
+            "--week",
+            "2025-W10",
+            "--tertial",
+            "2025-T1",
+            "-o",
+            f.root / "l",
+        ],
+    ),
+    (
+        "lagesbild",
+        "bad format",
+        lambda f: [
+            "lagesbild",
+            f.routed,
+            "--week",
+            "2025-W10",
+            "-o",
+            f.root / "l",
+            "--format",
+            "docx",
+        ],
+    ),
+    (
+        "lagesbild",
+        "too few permutations",
+        lambda f: [
+            "lagesbild",
+            f.routed,
+            "--week",
+            "2025-W10",
+            "-o",
+            f.root / "l",
+            "--permutations",
+            "5",
+        ],
+    ),
+    (
+        "lagesbild",
+        "missing grouping",
+        lambda f: [
+            "lagesbild",
+            f.routed,
+            "--week",
+            "2025-W10",
+            "-o",
+            f.root / "l",
+            "--grouping",
+            f.root / "nope.csv",
+        ],
+    ),
+    ("protokoll", "no routed", lambda f: ["protokoll", "--all", "-o", f.root / "p"]),
+    (
+        "protokoll",
+        "missing routed",
+        lambda f: ["protokoll", f.root / "nope.gpkg", "--all", "-o", f.root / "p"],
+    ),
+    ("protokoll", "neither --walk nor --all", lambda f: ["protokoll", f.walks, "-o", f.root / "p"]),
+    (
+        "protokoll",
+        "--walk and --all",
+        lambda f: ["protokoll", f.walks, "--walk", "TV-1", "--all", "-o", f.root / "p"],
+    ),
+    ("protokoll", "no output", lambda f: ["protokoll", f.walks, "--all"]),
+    ("protokoll", "output exists", lambda f: ["protokoll", f.walks, "--all", "-o", f.existing_dir]),
+    (
+        "protokoll",
+        "output not written by geomap",
+        lambda f: ["protokoll", f.walks, "--all", "-o", f.existing_dir, "--overwrite"],
+    ),
+    (
+        "protokoll",
+        "output holds the input",
+        lambda f: ["protokoll", f.walks, "--all", "-o", f.walks.parent, "--overwrite"],
+    ),
+    (
+        "protokoll",
+        "negative follow-up",
+        lambda f: [
+            "protokoll",
+            f.walks,
+            "--all",
+            "-o",
+            f.root / "p",
+            "--follow-up-months",
+            "-1",
+        ],
+    ),
+    (
+        "protokoll",
+        "missing walk table",
+        lambda f: ["protokoll", f.walks, "--all", "-o", f.root / "p", "--walks", f.root / "w.csv"],
+    ),
+    ("protokoll", "template without output", lambda f: ["protokoll", "mall"]),
+    ("protokoll", "template exists", lambda f: ["protokoll", "mall", "-o", f.existing_file]),
+    (
+        "protokoll",
+        "template onto a folder",
+        lambda f: ["protokoll", "mall", "-o", f.existing_dir, "--overwrite"],
+    ),
+    ("protokoll", "template not xlsx", lambda f: ["protokoll", "mall", "-o", f.root / "m.csv"]),
+    (
+        "protokoll",
+        "template with --all",
+        lambda f: ["protokoll", "mall", "--all", "-o", f.root / "m.xlsx"],
+    ),
+    (
+        "protokoll",
+        "template with --walks",
+        lambda f: ["protokoll", "mall", "--walks", f.csv, "-o", f.root / "m.xlsx"],
+    ),
+    ("utvardera", "no sites", lambda f: ["utvardera", "--remarks", f.routed, "-o", f.root / "u"]),
+    (
+        "utvardera",
+        "missing sites",
+        lambda f: ["utvardera", f.root / "nope.gpkg", "--remarks", f.routed, "-o", f.root / "u"],
+    ),
+    ("utvardera", "no remarks", lambda f: ["utvardera", f.csv, "-o", f.root / "u"]),
+    (
+        "utvardera",
+        "missing remarks",
+        lambda f: ["utvardera", f.csv, "--remarks", f.root / "nope.gpkg", "-o", f.root / "u"],
+    ),
+    ("utvardera", "no output", lambda f: ["utvardera", f.csv, "--remarks", f.routed]),
+    (
+        "utvardera",
+        "output exists",
+        lambda f: ["utvardera", f.csv, "--remarks", f.routed, "-o", f.existing_dir],
+    ),
+    (
+        "utvardera",
+        "output not written by geomap",
+        lambda f: ["utvardera", f.csv, "--remarks", f.routed, "-o", f.existing_dir, "--overwrite"],
+    ),
+    (
+        "utvardera",
+        "output holds the input",
+        lambda f: ["utvardera", f.csv, "--remarks", f.routed, "-o", f.root, "--overwrite"],
+    ),
+    (
+        "utvardera",
+        "nan radius",
+        lambda f: [
+            "utvardera",
+            f.csv,
+            "--remarks",
+            f.routed,
+            "-o",
+            f.root / "u",
+            "--radius",
+            "nan",
+        ],
+    ),
+    (
+        "utvardera",
+        "zero months before",
+        lambda f: ["utvardera", f.csv, "--remarks", f.routed, "-o", f.root / "u", "--before", "0"],
+    ),
+    (
+        "utvardera",
+        "bad overlap",
+        lambda f: [
+            "utvardera",
+            f.csv,
+            "--remarks",
+            f.routed,
+            "-o",
+            f.root / "u",
+            "--overlap",
+            "skip",
+        ],
+    ),
+    (
+        "utvardera",
+        "missing control",
+        lambda f: [
+            "utvardera",
+            f.csv,
+            "--remarks",
+            f.routed,
+            "-o",
+            f.root / "u",
+            "--control",
+            f.root / "nope.gpkg",
+        ],
+    ),
+    ("register", "unknown subcommand", lambda f: ["register", "nope"]),
+    (
+        "register ingest",
+        "no routed",
+        lambda f: ["register", "ingest", "--register", f.new_register],
+    ),
+    ("register ingest", "no register", lambda f: ["register", "ingest", f.routed]),
+    (
+        "register ingest",
+        "missing routed",
+        lambda f: ["register", "ingest", f.root / "nope.gpkg", "--register", f.new_register],
+    ),
+    (
+        "register ingest",
+        "missing registry",
+        lambda f: [
+            "register",
+            "ingest",
+            f.routed,
+            "--register",
+            f.new_register,
+            "--registry",
+            f.root / "nope.toml",
+        ],
+    ),
+    ("register lists", "no register", lambda f: ["register", "lists", "-o", f.root / "l"]),
+    ("register lists", "no output", lambda f: ["register", "lists", "--register", f.register]),
+    (
+        "register lists",
+        "output exists",
+        lambda f: ["register", "lists", "--register", f.register, "-o", f.existing_dir],
+    ),
+    (
+        "register lists",
+        "output holds the register",
+        lambda f: ["register", "lists", "--register", f.register, "-o", f.root, "--overwrite"],
+    ),
+    (
+        "register lists",
+        "missing privacy",
+        lambda f: [
+            "register",
+            "lists",
+            "--register",
+            f.register,
+            "-o",
+            f.root / "l",
+            "--privacy",
+            f.root / "nope.toml",
+        ],
+    ),
+    ("register update", "no list", lambda f: ["register", "update", "--register", f.register]),
+    ("register update", "no register", lambda f: ["register", "update", f.csv]),
+    (
+        "register update",
+        "missing list",
+        lambda f: ["register", "update", f.root / "nope.xlsx", "--register", f.register],
+    ),
+    (
+        "register reassign",
+        "no remark",
+        lambda f: ["register", "reassign", "--register", f.register, "--owner", "huge"],
+    ),
+    (
+        "register reassign",
+        "no reason",
+        lambda f: ["register", "reassign", "huge-000", "--register", f.register, "--owner", "huge"],
+    ),
+    ("register unlink", "no remark", lambda f: ["register", "unlink", "--register", f.register]),
+    ("register unlink", "no register", lambda f: ["register", "unlink", "huge-000"]),
+    ("register status", "no register", lambda f: ["register", "status"]),
+    (
+        "register status",
+        "extra argument",
+        lambda f: ["register", "status", "huge", "--register", f.register],
+    ),
+    ("register export", "unknown format", lambda f: ["register", "export", "csv"]),
+    (
+        "register export open311",
+        "no register",
+        lambda f: ["register", "export", "open311", "-o", f.root / "e"],
+    ),
+    (
+        "register export open311",
+        "no output",
+        lambda f: ["register", "export", "open311", "--register", f.register],
+    ),
+    (
+        "register export open311",
+        "output exists",
+        lambda f: ["register", "export", "open311", "--register", f.register, "-o", f.existing_dir],
+    ),
+    (
+        "register export open311",
+        "output holds the register",
+        lambda f: [
+            "register",
+            "export",
+            "open311",
+            "--register",
+            f.register,
+            "-o",
+            f.root,
+            "--overwrite",
+        ],
+    ),
 ]
 
 ROUTE_CHANGE_CASES: list[tuple[str, str, Case]] = [
@@ -253,11 +642,15 @@ def _check_usage_error(tmp_path: Path, path: str, case: Case) -> None:
     assert "Traceback" not in text
     assert "=True" not in text and "=False" not in text, text
     assert "`" not in text, text
-    used = {n for n in _python_names(path) if re.search(rf"\b{n}\b", text)}
+    names = {*_python_names(path), *LIBRARY_NAMES}
+    used = {n for n in names if re.search(rf"(?<![-/.\w]){n}(?![-/.\w])", text)}
     assert not used, text
     assert (files.existing_dir / "old.txt").read_text(encoding="utf-8") == "old"
     assert files.existing_file.read_text(encoding="utf-8") == "old"
     assert files.csv.exists()
+    assert files.routed.exists()
+    if files.new_register.exists():
+        assert open_register(files.new_register).remarks_frame().shape[0] > 0
 
 
 @pytest.mark.parametrize(("path", "what", "case"), CASES, ids=[f"{p}: {w}" for p, w, _ in CASES])
@@ -297,3 +690,132 @@ def test_every_command_is_covered() -> None:
     every = {p for p in paths(cli, "") if p}
     assert every == set(USAGE)
     assert {p for p, _, _ in CASES} == every
+
+
+def _returned_list(files: Files, status: str) -> Path:
+    """The CSV list of owner ``huge`` with the status of its first row set to ``status``."""
+    result = CliRunner().invoke(
+        cli, ["register", "lists", "--register", str(files.register), "-o", str(files.root / "l")]
+    )
+    assert result.exit_code == 0, result.output
+    path = files.root / "l" / "huge.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    cells = lines[1].split(";")
+    cells[header.index("Status")] = status
+    path.write_text("\n".join([lines[0], ";".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
+    return path
+
+
+#: Runs that are no usage errors: the work fails on the data (exit 1), or succeeds (exit 0).
+#: Each case: command path, what, arguments, exit code, a text the output must hold.
+WORK_CASES: list[tuple[str, str, Case, int, str]] = [
+    (
+        "lagesbild",
+        "a week without remarks",
+        lambda f: ["lagesbild", f.routed, "--week", "2025-W10", "-o", f.root / "l"],
+        0,
+        "lagesbild.xlsx",
+    ),
+    (
+        "protokoll",
+        "no safety walks in routed",
+        lambda f: ["protokoll", f.routed, "--all", "-o", f.root / "p"],
+        1,
+        "routed.gpkg: no safety-walk remarks",
+    ),
+    (
+        "protokoll",
+        "unknown walk",
+        lambda f: ["protokoll", f.walks, "--walk", "TV-9", "-o", f.root / "p"],
+        1,
+        "--walk: no walk 'TV-9' in the remarks; the walks are TV-1",
+    ),
+    (
+        "protokoll",
+        "template into a new folder",
+        lambda f: ["protokoll", "mall", "-o", f.root / "ny" / "mapp" / "mall.xlsx"],
+        0,
+        "mall.xlsx",
+    ),
+    (
+        "register status",
+        "missing register",
+        lambda f: ["register", "status", "--register", f.new_register],
+        1,
+        "--register",
+    ),
+    (
+        "register lists",
+        "missing register",
+        lambda f: ["register", "lists", "--register", f.new_register, "-o", f.root / "l"],
+        1,
+        "no register there yet",
+    ),
+    (
+        "register update",
+        "unknown status",
+        lambda f: ["register", "update", _returned_list(f, "klar"), "--register", f.register],
+        1,
+        "unknown status 'klar'",
+    ),
+    (
+        "register reassign",
+        "unknown remark",
+        lambda f: [
+            "register",
+            "reassign",
+            "nope-1",
+            "--register",
+            f.register,
+            "--owner",
+            "kommun",
+            "--reason",
+            "fel ägare",
+        ],
+        1,
+        "remark id 'nope-1' is not in the register",
+    ),
+    (
+        "register reassign",
+        "unknown owner",
+        lambda f: [
+            "register",
+            "reassign",
+            "huge-000",
+            "--register",
+            f.register,
+            "--owner",
+            "parkbolaget",
+            "--reason",
+            "fel ägare",
+        ],
+        1,
+        "--owner 'parkbolaget' is not in",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "what", "case", "code", "shown"),
+    WORK_CASES,
+    ids=[f"{p}: {w}" for p, w, *_ in WORK_CASES],
+)
+def test_work_errors_are_one_line(
+    tmp_path: Path, path: str, what: str, case: Case, code: int, shown: str
+) -> None:
+    files = Files(tmp_path)
+    args = [str(a) for a in case(files)]
+    result = CliRunner().invoke(cli, args, prog_name="geomap")
+    text = result.output  # stdout and stderr
+    assert result.exit_code == code, text
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert shown in text, text
+    assert "Traceback" not in text and "`" not in text, text
+    errors = [line for line in text.splitlines() if line.startswith("geomap: error:")]
+    assert len(errors) == (code == 1), text
+    names = {*_python_names(path), *LIBRARY_NAMES}
+    assert not {n for n in names if re.search(rf"(?<![-/.\w]){n}(?![-/.\w])", text)}, text
+    assert files.existing_file.read_text(encoding="utf-8") == "old"

@@ -94,6 +94,8 @@ def wait_for_pause(proc: subprocess.Popen[bytes], point: str) -> None:
 def _leaves(value: object) -> set[str]:
     if isinstance(value, dict):
         return set().union(*(_leaves(v) for v in value.values()))
+    if isinstance(value, list):  # e.g. the owner maps' shared files
+        return set().union(*(_leaves(v) for v in value))
     return {value} if isinstance(value, str) else set()
 
 

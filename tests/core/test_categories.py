@@ -105,3 +105,44 @@ def test_vocabulary_in_utf16(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_bytes('[[category]]\ncode = "a"\nlabel = "Övrigt"\n'.encode("utf-16"))
     assert load_categories(path).label("a") == "Övrigt"
+
+
+def test_duplicate_radius_and_window_per_category() -> None:
+    rules = load_categories().duplicate_rules()
+    assert rules.loc["belysning"].tolist() == [50.0, 30.0]  # a street light is a point asset
+    assert (rules.drop(index="belysning")["radius_m"] == 250.0).all()
+    assert (rules["window_days"] == 30.0).all()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('duplicate_radius_m = "50"\n', r"duplicate_radius_m = '50' is a string; give metres"),
+        (
+            "duplicate_radius_m = -1\n",
+            r"duplicate_radius_m = -1 is an integer; give metres as a number from 0",
+        ),
+        (
+            "duplicate_window_days = 2.5\n",
+            r"duplicate_window_days = 2\.5 is a float; give a whole number",
+        ),
+        (
+            "duplicate_window_days = 5000\n",
+            r"duplicate_window_days = 5000 is an integer; give whole days",
+        ),
+    ],
+)
+def test_bad_duplicate_keys(tmp_path: Path, extra: str, message: str) -> None:
+    path = tmp_path / "categories.toml"
+    path.write_text('[[category]]\ncode = "a"\nlabel = "A"\n' + extra, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_categories(path)
+
+
+def test_duplicate_keys_are_read_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "categories.toml"
+    path.write_text(
+        '[[category]]\ncode = "a"\nlabel = "A"\nduplicate_radius_m = 10.5\nduplicate_window_days = 7\n',
+        encoding="utf-8",
+    )
+    assert load_categories(path).duplicate_rules().loc["a"].tolist() == [10.5, 7.0]

@@ -11,6 +11,7 @@ from geomap.core.owners import (
     load_owner_layer,
     load_registry,
     owner_layer_from_frame,
+    registry_from_frame,
     registry_from_ids,
 )
 from geomap.errors import ConfigError, CRSError, InputError
@@ -351,3 +352,57 @@ def test_priority_beyond_a_whole_number_of_32_bits_is_one_line(tmp_path: Path) -
     )
     with pytest.raises(ConfigError, match=r"priority = 99999999999999999999 .*between -2147483648"):
         load_registry(path)
+
+
+_B = '[[owner]]\nid = "b"\nname = "B AB"\n'
+
+
+def test_registry_service_levels_and_external(tmp_path: Path) -> None:
+    path = tmp_path / "owners.toml"
+    path.write_text(
+        _B + "external = true\nservice_days = 14\n"
+        'service_days_by_category = { "Trasig belysning" = 7, graffiti = 3 }\n'
+        '[[owner]]\nid = "c"\nname = "C"\n',
+        encoding="utf-8",
+    )
+    reg = load_registry(path)
+    b, c = reg["b"], reg["c"]
+    assert (b.external, b.service_days, c.external, c.service_days) == (True, 14, False, None)
+    assert b.category_service_days == (("belysning", 7), ("klotter", 3))
+    assert (b.days_for("belysning"), b.days_for("klotter"), b.days_for("brand")) == (7, 3, 14)
+    frame = reg.to_frame()
+    assert frame["service_days_by_category"].tolist() == ["belysning=7;klotter=3", ""]
+    back = registry_from_frame(frame)
+    assert back["b"] == b and back["c"] == c  # the table form (routed.gpkg) keeps them
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "service_days = 0\n",
+            r"service_days = 0 days; give a whole number of days from 1 to 3650",
+        ),
+        ('service_days = "14"\n', r"service_days = '14' \(a string\); give a whole number of days"),
+        ("service_days = 4000\n", r"service_days = 4000 days; give a whole number of days"),
+        ("external = 2\n", r"external = 2 is an integer.*external = true or external = false"),
+        (
+            "service_days_by_category = 7\n",
+            r"service_days_by_category = 7 is an integer; write a table",
+        ),
+        (
+            "service_days_by_category = { cykel = 7 }\n",
+            r"names 'cykel', which is no category.*klotter",
+        ),
+        (
+            "service_days_by_category = { klotter = -1 }\n",
+            r"service_days_by_category\.klotter = -1 days",
+        ),
+    ],
+)
+def test_bad_service_levels(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "owners.toml"
+    path.write_text(_B + text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as info:
+        load_registry(path)
+    assert str(info.value).startswith(f"{path}: [[owner]] number 1 (id 'b')")

@@ -186,3 +186,38 @@ def test_filter_owner_and_unrouted() -> None:
 def test_filter_unknown_owner() -> None:
     with pytest.raises(InputError, match="`owner_ids`: 'nobody' has no remarks"):
         filter_remarks(make_remarks(), owner_ids=["nobody"])
+
+
+def test_read_routed_from_geoparquet(tmp_path: Path) -> None:
+    """``routed.parquet`` with ``routed_layers.gpkg`` beside it reads as ``routed.gpkg`` does."""
+    from geomap.routing.stream import route_to_files
+
+    data = Path(__file__).resolve().parents[2] / "data"
+    route_to_files(
+        data / "trygghetsvandringar_synthetic.gpkg",
+        tmp_path / "out",
+        owners=data / "owners_synthetic.gpkg",
+        registry=data / "owners.toml",
+        format="both",
+        lists=False,
+    )
+    a = read_routed(tmp_path / "out/routed.gpkg")
+    b = read_routed(tmp_path / "out/routed.parquet")
+    assert b.registry.ids == a.registry.ids and b.synthetic == a.synthetic
+    assert len(b.owners) == len(a.owners)
+    key = ["source_file", "source_row"]
+    left = a.remarks.sort_values(key).reset_index(drop=True)
+    right = b.remarks.sort_values(key).reset_index(drop=True)
+    assert list(left.columns) == list(right.columns)
+    assert left["owner"].tolist() == right["owner"].tolist()
+    assert bool(left.geometry.geom_equals(right.geometry).all())
+
+
+def test_read_routed_parquet_errors(tmp_path: Path) -> None:
+    with pytest.raises(
+        InputError, match=r"missing\.parquet: file not found; pass the routed\.parquet"
+    ):
+        read_routed(tmp_path / "missing.parquet")
+    (tmp_path / "bad.parquet").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.parquet: cannot be read as GeoParquet"):
+        read_routed(tmp_path / "bad.parquet")

@@ -27,6 +27,8 @@ EXPECTED = {
     "rules.toml",
     "driftansvar_synthetic.gpkg",
     "lagesbild_2025_synthetic.csv",
+    "lagesbild_2020_2024_synthetic.csv",
+    "trygghetskameror_2021_synthetic.gpkg",
     "trygghetsvandringar_synthetic.gpkg",
     "hard_cases_synthetic.csv",
     "hard_cases_swapped_xy_synthetic.csv",
@@ -142,6 +144,66 @@ def test_gpkg_format_writes_the_incidents_as_points(tmp_path: Path) -> None:
     assert len(frame) == 120 and frame.crs.to_epsg() == 3011
     both = generate(tmp_path / "h", seed=1, points=5, parcels=150, incident_format="both")
     assert {"lagesbild_2025_synthetic.csv", "lagesbild_2025_synthetic.gpkg"} <= set(both)
+    history = gpd.read_file(files["lagesbild_2020_2024_synthetic.gpkg"], layer="lagesbild")
+    assert len(history) == 5 * 120 and history.crs.to_epsg() == 3011  # appended year by year
+    info = pyogrio.read_info(files["lagesbild_2020_2024_synthetic.gpkg"], layer="lagesbild")
+    assert "SYNTETISK" in info["layer_metadata"]["DESCRIPTION"]
+    assert pd.to_datetime(history["datum"]).dt.year.value_counts().to_dict() == dict.fromkeys(
+        range(2020, 2025), 120
+    )
+
+
+def test_history_csv_is_one_export_with_one_header(first: Path) -> None:
+    raw = (first / "lagesbild_2020_2024_synthetic.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfarendenr;datum;kategori;")
+    assert raw.count(b"\xef\xbb\xbf") == 1 and raw.count(b"arendenr;") == 1
+    table = pd.read_csv(
+        first / "lagesbild_2020_2024_synthetic.csv", sep=";", decimal=",", encoding="utf-8-sig"
+    )
+    stamps = pd.to_datetime(table["datum"], format="%Y-%m-%d %H:%M")
+    assert stamps.is_monotonic_increasing
+    assert stamps.dt.year.value_counts().to_dict() == dict.fromkeys(
+        range(2020, 2025), SMALL["points"]
+    )
+    assert table["arendenr"].is_unique
+    assert table["arendenr"].iloc[0] == "LB-2020-00001"
+    assert list(table.columns) == list(
+        pd.read_csv(first / "lagesbild_2025_synthetic.csv", sep=";", nrows=0).columns.str.lstrip(
+            "\ufeff"
+        )
+    )
+
+
+def test_history_years_sets_the_span_and_zero_writes_none(tmp_path: Path) -> None:
+    files = generate(tmp_path / "a", seed=1, points=10, parcels=150, history_years=2)
+    assert "lagesbild_2023_2024_synthetic.csv" in files
+    none = generate(tmp_path / "b", seed=1, points=10, parcels=150, history_years=0)
+    assert not [n for n in none if n.startswith("lagesbild_20") and "2025" not in n]
+    manifest = json.loads((tmp_path / "b" / "manifest_synthetic.json").read_text("utf-8"))
+    assert manifest["history_years"] == []
+
+
+def test_history_does_not_move_the_demo_year() -> None:
+    a = build(seed=9, points=40, parcels=150, history_years=0)
+    b = build(seed=9, points=40, parcels=150, history_years=5)
+    pd.testing.assert_frame_equal(a.incidents, b.incidents)
+
+
+def test_measures_file_is_what_the_evaluation_reads(first: Path) -> None:
+    info = pyogrio.read_info(first / "trygghetskameror_2021_synthetic.gpkg", layer="atgarder")
+    assert info["crs"] == "EPSG:3011" and info["geometry_type"] == "Point"
+    assert "SYNTETISK" in info["layer_metadata"]["DESCRIPTION"]
+    frame = gpd.read_file(first / "trygghetskameror_2021_synthetic.gpkg", layer="atgarder")
+    assert list(frame.columns) == [
+        "id", "namn", "installerad", "typ", "kategorier", "position_kalla", "syntetisk", "geometry",
+    ]  # fmt: skip
+    assert len(frame) == 9 and frame["id"].is_unique
+    assert (frame["typ"] == "kamera").all() and frame["syntetisk"].eq(True).all()
+    assert pd.api.types.is_datetime64_any_dtype(frame["installerad"])
+    assert frame["installerad"].dt.year.eq(2021).all()
+    fields = dict(zip(info["fields"], info["dtypes"], strict=True))
+    assert fields["installerad"] == "datetime64[D]"  # a GeoPackage DATE, not text
+    assert fields["syntetisk"] == "bool"  # Integer(Boolean)
 
 
 def test_existing_directory_is_refused_without_overwrite(first: Path) -> None:
@@ -174,6 +236,8 @@ def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
         ({"parcels": 5}, r"`parcels`: got 5; use an integer from 100"),
         ({"seed": -3}, r"`seed`: got -3"),
         ({"incident_format": "xlsx"}, r"`incident_format`: got 'xlsx'; use one of csv, gpkg, both"),
+        ({"history_years": 11}, r"`history_years`: got 11; use an integer from 0 to 10"),
+        ({"history_years": -1}, r"`history_years`: got -1"),
     ],
 )
 def test_bad_arguments_are_named(tmp_path: Path, kwargs: dict, match: str) -> None:

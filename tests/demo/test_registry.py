@@ -18,7 +18,11 @@ def test_owners_toml_is_synthetic_and_complete() -> None:
     assert set(OWNER_IDS) | {"huddinge_kommun_belysning", "ellevio"} == set(ids)
     assert set(LAND_USE_OWNER.values()) <= set(ids)
     for owner in data["owner"]:
-        assert set(owner) == {"id", "name", "contact", "colour", "priority"}
+        # the follow-up register's service levels (issue 11); `external` only where it is true
+        required = {"id", "name", "contact", "colour", "priority", "service_days"}
+        assert required <= set(owner) <= required | {"external", "service_days_by_category"}
+        assert isinstance(owner["service_days"], int) and owner["service_days"] > 0
+        assert owner.get("external", True) is True
         assert re.fullmatch(r"#[0-9a-fA-F]{6}", owner["colour"])
         assert owner["contact"].endswith("example.se")
         assert isinstance(owner["priority"], int)

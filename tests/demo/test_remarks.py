@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 import shapely
 
+from geomap.demo.cameras import CAMERA_SITES, camera_xy
 from geomap.demo.geography import Geography
 from geomap.demo.parcels import ParcelSet
-from geomap.demo.remarks import CATEGORY_VARIANTS, build_incidents
+from geomap.demo.remarks import CATEGORY_VARIANTS, GROWING_PLACE, GROWTH_SHARE, build_incidents
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +93,42 @@ def test_same_seed_same_incidents(geo: Geography, ps: ParcelSet) -> None:
 def test_zero_points_give_an_empty_table(geo: Geography, ps: ParcelSet) -> None:
     table, xy = build_incidents(np.random.default_rng(5), geo, ps.land, n=0)
     assert len(table) == 0 and xy.shape == (0, 2)
+
+
+def test_the_growing_place_only_in_the_demo_year(geo: Geography, ps: ParcelSet) -> None:
+    grow, _ = build_incidents(np.random.default_rng(3), geo, ps.land, n=4000, growing=True)
+    flat, _ = build_incidents(np.random.default_rng(3), geo, ps.land, n=4000, growing=False)
+    assert len(grow) == len(flat) == 4000
+    at = {name: t[t["plats"] == GROWING_PLACE.name] for name, t in (("g", grow), ("f", flat))}
+    assert len(at["g"]) - len(at["f"]) > 0.8 * GROWTH_SHARE * 4000
+    months = pd.to_datetime(at["g"]["datum"]).dt.month
+    assert (months >= 10).sum() > 3 * (months <= 3).sum()
+
+
+def test_camera_effects_move_incidents_but_keep_the_count(geo: Geography, ps: ParcelSet) -> None:
+    """Grantorp (−50 % from 2021-03-15): fewer incidents within 100 m; same total."""
+    on, xy_on = build_incidents(np.random.default_rng(4), geo, ps.land, n=6000, year=2022)
+    off, xy_off = build_incidents(
+        np.random.default_rng(4), geo, ps.land, n=6000, year=2022, measures=False
+    )
+    assert len(on) == len(off) == 6000
+    centre = camera_xy()[0]
+    near_on = (np.hypot(*(xy_on - centre).T) <= 100).sum()
+    near_off = (np.hypot(*(xy_off - centre).T) <= 100).sum()
+    assert near_on < 0.7 * near_off
+    assert shapely.contains_xy(ps.land, xy_on[:, 0], xy_on[:, 1]).all()
+
+
+def test_a_year_before_any_install_is_untouched(geo: Geography, ps: ParcelSet) -> None:
+    on, _ = build_incidents(np.random.default_rng(4), geo, ps.land, n=500, year=2020)
+    off, _ = build_incidents(
+        np.random.default_rng(4), geo, ps.land, n=500, year=2020, measures=False
+    )
+    pd.testing.assert_frame_equal(on.drop(columns="beskrivning"), off.drop(columns="beskrivning"))
+
+
+def test_every_camera_place_gets_its_cluster(incidents: tuple[pd.DataFrame, np.ndarray]) -> None:
+    table, xy = incidents
+    for i, site in enumerate(CAMERA_SITES):
+        near = np.hypot(*(xy - camera_xy()[i]).T) <= 100
+        assert near.sum() >= 0.01 * len(table), site.name

@@ -8,7 +8,7 @@ import shapely
 
 from geomap.demo.geography import load_geography
 from geomap.demo.parcels import build_parcels
-from geomap.demo.walks import WALKS, build_walks
+from geomap.demo.walks import POSITIVE_CATEGORY, POSITIVE_STOPS, WALKS, build_walks
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +50,33 @@ def test_protocol_owner_is_sometimes_unknown_or_wrong(walks_and_land: tuple) -> 
     ).all()
     assert written.nunique() >= 3
     assert (written == "okänd").sum() == 6  # 10 % of 60
+
+
+def test_walk_metadata_columns_name_organisations_only(walks_and_land: tuple) -> None:
+    walks, _ = walks_and_land
+    assert {"tid", "arrangor", "organisationer"} <= set(walks.columns)
+    for walk in WALKS:
+        rows = walks[walks["vandring_id"] == walk.walk_id]
+        assert (rows["tid"] == walk.time).all() and (rows["arrangor"] == walk.organiser).all()
+        assert (rows["organisationer"] == "; ".join(walk.organisations)).all()
+        assert walk.time and walk.organiser and len(walk.organisations) >= 3
+    personal = {"deltagare", "namn", "kontaktperson", "protokollforare"}
+    assert not personal & {c.lower() for c in walks.columns}
+
+
+def test_positive_remarks_on_fixed_stops(walks_and_land: tuple) -> None:
+    walks, _ = walks_and_land
+    positive = walks[walks["kategori"] == POSITIVE_CATEGORY]
+    assert len(positive) == len(WALKS) * len(POSITIVE_STOPS)
+    assert set(positive["nr"]) == set(POSITIVE_STOPS)
+    assert positive["onskad_atgard"].str.startswith("Behåll").all()
+
+
+def test_positive_stops_leave_the_other_remarks_as_drawn() -> None:
+    geo = load_geography()
+    ps = build_parcels(np.random.default_rng(2025), geo, n_parcels=600)
+    a = build_walks(np.random.default_rng(3), ps.parcels, ps.land)
+    b = build_walks(np.random.default_rng(3), ps.parcels, ps.land)
+    other = ~a["nr"].isin(POSITIVE_STOPS)
+    assert a[other].drop(columns="geometry").equals(b[other].drop(columns="geometry"))
+    assert (a[other]["kategori"] != POSITIVE_CATEGORY).all()

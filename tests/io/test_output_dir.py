@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 import geomap.io.atomic as atomic
 import geomap.routing.outputs as outputs
+import geomap.routing.stream as stream
 from geomap.cli import cli
 from geomap.errors import GeomapError, OutputExistsError
 from geomap.io.atomic import MARKER_NAME, check_output_dir
@@ -360,10 +361,10 @@ def test_cli_disk_full_is_one_line_and_keeps_previous(
     assert run("route", remarks_csv, "--owners", owners_gpkg, "-o", out, "--no-map")[0] == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-    def full(result: object, path: Path) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    def full(tables: object, gpkg: Path, *args: object) -> None:  # the stream's remarks write
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(gpkg))
 
-    monkeypatch.setattr(outputs, "write_routed_gpkg", full)
+    monkeypatch.setattr(stream, "_pump", full)
     code, stderr = run(
         "route", remarks_csv, "--owners", owners_gpkg, "-o", out, "--no-map", "--overwrite"
     )
@@ -378,12 +379,11 @@ def test_cli_stray_os_error_is_one_line(
     tmp_path: Path, remarks_csv: Path, owners_gpkg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An OSError outside the output folder's guard still gives one line, not a traceback."""
-    import geomap.cli.route as route_module
 
-    def broken(*args: object, **kwargs: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:  # opening the run: before the guard
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(owners_gpkg))
 
-    monkeypatch.setattr(route_module, "route", broken)
+    monkeypatch.setattr(stream, "open_run", broken)
     code, stderr = run(
         "route", remarks_csv, "--owners", owners_gpkg, "-o", tmp_path / "out", "--no-map"
     )

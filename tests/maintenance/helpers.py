@@ -8,7 +8,8 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
-from geomap.maintenance.demo import DEMO_OWNERS, OwnerDemo, demo_features
+from geomap.maintenance import load_vocabulary
+from geomap.maintenance.demo import DEMO_OWNERS, OwnerDemo, demo_features, invasive_findings
 
 X0, Y0 = 150_000.0, 6_570_000.0  # inside Huddinge, EPSG:3011
 
@@ -65,3 +66,9 @@ def owner_layer(owner: str) -> gpd.GeoDataFrame:
 def write_layer(frame: gpd.GeoDataFrame, path: Path, *, layer: str = "skotsel") -> Path:
     pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG")
     return path
+
+
+def findings_of(owner: str) -> gpd.GeoDataFrame:
+    """Invasive-species findings of ``owner`` in shared terms, inside its parcels."""
+    k = OWNER_IDS.index(owner)
+    return invasive_findings(owner, owner.title(), parcels_of(owner), load_vocabulary(), offset=k)

@@ -148,3 +148,30 @@ def test_owner_profiles_in_cp1252(tmp_path: Path) -> None:
     assert load_owner("a", owners_path=owners).name == "Ägare A"
     with pytest.raises(ConfigError, match=r"nope\.toml: cannot read the owner profile file"):
         known_owners(owners_path=tmp_path / "nope.toml")
+
+
+def test_owner_frequencies_and_levels_from_owners_toml() -> None:
+    voc = load_vocabulary()
+    kommun = load_owner("huddinge_kommun", vocabulary=voc)
+    assert kommun.frequencies == {"G1": 28.0, "G2": 14.0} and kommun.levels == {"G1": "Hög"}
+
+
+_BASE = '[owner.a]\nid_column = "id"\ncode_column = "k"\ncrosswalk = "cw.csv"\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        ('frekvens = "ofta"\n', r"\[owner\.a\] frekvens = 'ofta' is a string; write it as a table"),
+        ("frekvens = { G2 = 400 }\n", r"\[owner\.a\.frekvens\] G2 = 400 is an integer; give times"),
+        ('frekvens = { G2 = "18" }\n', r"G2 = '18' is a string; give times per year as a number"),
+        ("frekvens = { ZZ = 2 }\n", r"'ZZ' is not a shared code of vocabulary 2026\.2"),
+        ('niva = { G2 = "Lyx" }\n', r"\[owner\.a\.niva\] G2 = 'Lyx': not a level of G2; use one"),
+    ],
+)
+def test_bad_owner_frequencies_and_levels(tmp_path: Path, extra: str, match: str) -> None:
+    owners = tmp_path / "owners.toml"
+    owners.write_text(_BASE + extra, encoding="utf-8")
+    _csv(tmp_path, "local_code,shared_code\nk1,H1\n")
+    with pytest.raises(ConfigError, match=match):
+        load_owner("a", owners_path=owners, vocabulary=load_vocabulary())

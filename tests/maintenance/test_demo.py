@@ -10,7 +10,13 @@ import shapely
 from geomap.maintenance import load_owner, load_vocabulary, read_layer, validate_layer
 from geomap.maintenance.demo import DEMO_OWNERS, demo_features, write_demo_layers
 
-from tests.maintenance.helpers import OWNER_IDS, owner_layer, parcels_of, write_owners
+from tests.maintenance.helpers import (
+    OWNER_IDS,
+    findings_of,
+    owner_layer,
+    parcels_of,
+    write_owners,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 VOC = load_vocabulary()
@@ -56,3 +62,41 @@ def test_bundled_demo_layers_pass_validation(spec) -> None:
 
 def test_no_parcels_gives_empty_layer() -> None:
     assert len(demo_features(DEMO_OWNERS[0], [])) == 0
+
+
+def test_invasive_findings_inside_parcels_deterministic_and_valid() -> None:
+    from geomap.maintenance.invasive import check_findings
+
+    frames = {o: findings_of(o) for o in OWNER_IDS}
+    for owner, frame in frames.items():
+        assert frame.within(shapely.union_all(parcels_of(owner))).all()
+        assert set(frame.geom_type) == {"Polygon", "Point"} and frame["lokal_id"].is_unique
+        assert frame.equals(findings_of(owner))
+        checked = check_findings(frame, VOC, where="demo")
+        assert len(checked) == len(frame)
+    statuses = [tuple(f["status"]) for f in frames.values()]
+    assert statuses[0] != statuses[1]  # the owners' findings differ
+
+
+def test_write_invasive_layers_all_three_owners(tmp_path: Path) -> None:
+    from geomap.maintenance.demo import write_invasive_layers
+
+    owners = write_owners(tmp_path / "owners.gpkg")
+    written = write_invasive_layers(owners, tmp_path)
+    assert sorted(written) == sorted(OWNER_IDS)
+    for path in written.values():
+        layer = read_layer(path)
+        assert layer.synthetic and layer.layers == ("invasiva_bestand", "invasiva_fynd")
+        assert set(layer.frame["agare"]) <= set(OWNER_IDS)
+
+
+@pytest.mark.parametrize("owner", OWNER_IDS)
+def test_bundled_invasive_findings_are_exportable(owner: str, tmp_path: Path) -> None:
+    from geomap.maintenance import ExportInput, load_shared_layer
+
+    path = ROOT / "data" / f"invasiva_{owner}_synthetic.gpkg"
+    frame, synthetic = load_shared_layer(ExportInput(path), VOC)
+    assert synthetic and len(frame) >= 10 and set(frame["agare"]) == {owner}
+    parcels = read_layer(ROOT / "data" / "owners_synthetic.gpkg").frame
+    land = shapely.union_all(shapely.make_valid(parcels.loc[parcels["owner"] == owner].geometry))
+    assert frame.geometry.within(land.buffer(0.01)).all()

@@ -29,7 +29,15 @@ from geomap.maintenance import (
 from geomap.maintenance.quantities import NO_DISTRICT
 from geomap.maintenance.styles import qml_style
 
-from tests.maintenance.helpers import OWNER_IDS, owner_layer, write_districts, write_layer
+from tests.maintenance.helpers import (
+    OWNER_IDS,
+    findings_of,
+    owner_layer,
+    parcels_of,
+    write_districts,
+    write_layer,
+)
+from tests.maintenance.qgis_scripts import LAYOUT_SCRIPT
 
 VOC = load_vocabulary()
 QGIS_PYTHON = "/usr/bin/python3"
@@ -47,6 +55,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory):
     inputs = [ExportInput(_translated(tmp, o)) for o in OWNER_IDS[:2]]
     raw_huge = write_layer(owner_layer("huge_bostader"), tmp / "huge_raw.gpkg")
     inputs.append(ExportInput(raw_huge, owner="huge_bostader"))
+    for owner in OWNER_IDS:  # the invasive-species findings of all three owners
+        inputs.append(ExportInput(write_layer(findings_of(owner), tmp / f"inv_{owner}.gpkg")))
     districts = write_districts(tmp / "districts.gpkg")
     return export_layers(inputs, tmp / "out", districts=districts)
 
@@ -55,12 +65,22 @@ def test_files_and_counts(exported) -> None:
     out = exported.directory
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        ["skotselprodukter.gpkg", "karta.html", "mangdforteckning.csv", "mangdforteckning.xlsx"]
+        [
+            "skotselprodukter.gpkg",
+            "skotselprodukter.qgs",
+            "karta.html",
+            "mangdforteckning.csv",
+            "mangdforteckning.xlsx",
+            "invasiva_per_ar.csv",
+        ]
         + [f"skotsel_{k}.{e}" for k in ("yta", "linje", "punkt") for e in ("qml", "sld")]
+        + [f"invasiva_{k}.{e}" for k in ("yta", "punkt") for e in ("qml", "sld")]
     )
     expected = sum(len(owner_layer(o)) for o in OWNER_IDS)
-    assert sum(exported.feature_counts.values()) == expected
-    assert exported.synthetic and exported.vocabulary_version == "2026.1"
+    invasive = exported.feature_counts["invasiva_yta"] + exported.feature_counts["invasiva_punkt"]
+    assert sum(exported.feature_counts.values()) - invasive == expected
+    assert invasive == exported.invasive_findings == sum(len(findings_of(o)) for o in OWNER_IDS)
+    assert exported.synthetic and exported.vocabulary_version == "2026.2"
     assert set(
         pyogrio.read_dataframe(out / "skotselprodukter.gpkg", layer="skotsel_yta")["agare"]
     ) == set(OWNER_IDS)
@@ -72,11 +92,13 @@ def test_quantity_totals_equal_layer_totals(exported) -> None:
         assert exported.quantity_totals[unit] == pytest.approx(total, rel=1e-6)
     gpkg = exported.files["gpkg"]
     area = pyogrio.read_dataframe(gpkg, layer="skotsel_yta").geometry.area.sum()
-    assert exported.quantity_totals["m²"] == pytest.approx(area, rel=1e-6)
+    invasive = pyogrio.read_dataframe(gpkg, layer="invasiva_yta").geometry.area.sum()
+    assert exported.quantity_totals["m²"] == pytest.approx(area + invasive, rel=1e-6)
     text = exported.files["csv"].read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    total_row = next(r for r in rows if r[0] == "totalt" and r[4] == "m²")
-    assert float(total_row[7].replace(",", ".")) == pytest.approx(area, abs=0.01)
+    invasive_area = pyogrio.read_dataframe(gpkg, layer="invasiva_yta").geometry.area.sum()
+    total_row = next(r for r in rows if r[0] == "kontrollsumma" and r[7] == "m²")
+    assert float(total_row[8].replace(",", ".")) == pytest.approx(area + invasive_area, abs=0.01)
 
 
 def test_layer_styles_and_export_info(exported) -> None:
@@ -89,22 +111,24 @@ def test_layer_styles_and_export_info(exported) -> None:
         ("skotsel_yta", "geom", 1),
         ("skotsel_linje", "geom", 1),
         ("skotsel_punkt", "geom", 1),
+        ("invasiva_yta", "geom", 1),
+        ("invasiva_punkt", "geom", 1),
     }
     for table, _, qml, _ in styles:
         assert qml == qml_style(VOC, table) == (gpkg.parent / f"{table}.qml").read_text("utf-8")
     info = pyogrio.read_dataframe(gpkg, layer="export_info")
     values = dict(zip(info["key"], info["value"], strict=True))
-    assert values["vokabular_version"] == "2026.1" and values["synthetic"] == "true"
+    assert values["vokabular_version"] == "2026.2" and values["synthetic"] == "true"
     assert pyogrio.read_info(gpkg, layer="skotsel_yta")["geometry_type"] == "MultiPolygon"
 
 
 def test_map_and_xlsx_record_version(exported) -> None:
     page = exported.files["html"].read_text(encoding="utf-8")
-    assert "Vokabulär 2026.1" in page and "SYNTETISKA DEMODATA" in page
+    assert "Vokabulär 2026.2" in page and "SYNTETISKA DEMODATA" in page
     from openpyxl import load_workbook
 
     info = load_workbook(exported.files["xlsx"])["Info"]
-    assert ("vokabular_version", "2026.1") in [(r[0].value, r[1].value) for r in info.iter_rows()]
+    assert ("Vokabulärversion", "2026.2") in [(r[0].value, r[1].value) for r in info.iter_rows()]
 
 
 def test_bad_export_inputs(tmp_path: Path) -> None:
@@ -132,8 +156,8 @@ def test_export_without_any_districts(
     result = export_layers([ExportInput(_translated(tmp_path, "huddinge_kommun"))], tmp_path / "o")
     assert "the quantity list has no districts (pass `districts`)" in caplog.text
     text = result.files["csv"].read_text(encoding="utf-8-sig")
-    districts = {r[6] for r in csv.reader(io.StringIO(text), delimiter=";")}
-    assert districts == {"Distrikt", NO_DISTRICT, "Alla distrikt"}
+    districts = {r[1] for r in csv.reader(io.StringIO(text), delimiter=";")}
+    assert districts == {"Avtalsområde", NO_DISTRICT, "Alla områden"}
     assert result.quantity_totals == pytest.approx(result.layer_totals)
 
 
@@ -173,7 +197,7 @@ def test_ogrinfo_reads_layers_styles_and_counts(exported) -> None:
     for name, count in exported.feature_counts.items():
         block = summary.split(f"Layer name: {name}\n", 1)[1]
         assert f"Feature Count: {count}\n" in block
-    assert "vokabular_version=2026.1" in summary
+    assert "vokabular_version=2026.2" in summary
     styles = subprocess.run(
         [
             "ogrinfo",
@@ -187,7 +211,7 @@ def test_ogrinfo_reads_layers_styles_and_counts(exported) -> None:
         text=True,
         check=True,
     ).stdout
-    assert styles.count("useAsDefault (Integer(Boolean)) = 1") == 3
+    assert styles.count("useAsDefault (Integer(Boolean)) = 1") == 5
     assert "f_table_name (String) = skotsel_yta" in styles
 
 
@@ -209,7 +233,7 @@ QGIS_SCRIPT = textwrap.dedent(
                 "renderer": renderer.type() if renderer else None,
                 "attr": getattr(renderer, "classAttribute", lambda: None)(),
                 "categories": categories}
-    for name in ("skotsel_yta", "skotsel_linje", "skotsel_punkt"):
+    for name in sys.argv[2].split(","):
         out[name] = describe(name)
     print("JSON" + json.dumps(out), flush=True)
     app.exitQgis()
@@ -225,7 +249,7 @@ def test_qgis_opens_export_with_shared_symbology(exported, tmp_path: Path) -> No
     script.write_text(QGIS_SCRIPT, encoding="utf-8")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
     done = subprocess.run(
-        [QGIS_PYTHON, str(script), str(exported.files["gpkg"])],
+        [QGIS_PYTHON, str(script), str(exported.files["gpkg"]), ",".join(exported.feature_counts)],
         capture_output=True,
         text=True,
         env=env,
@@ -243,3 +267,119 @@ def test_qgis_opens_export_with_shared_symbology(exported, tmp_path: Path) -> No
         assert yta[code] == [VOC[code].fill, VOC[code].label]
     assert result["skotsel_linje"]["categories"]["H1"][0] == VOC["H1"].stroke
     assert result["skotsel_punkt"]["categories"]["T1"][0] == VOC["T1"].fill
+
+
+def _zoom(owner: str) -> str:
+    """The first parcel of ``owner`` with a 15 m margin, as QGIS's ``xmin,ymin,xmax,ymax``."""
+    xmin, ymin, xmax, ymax = parcels_of(owner)[0].bounds
+    return ",".join(f"{v:.1f}" for v in (xmin - 15, ymin - 15, xmax + 15, ymax + 15))
+
+
+@pytest.mark.qgis
+@needs_qgis
+def test_qgis_renders_the_project_layout_with_swedish_legend_groups(
+    exported, tmp_path: Path
+) -> None:
+    """The export's QGIS project: Swedish names and groups; the layout is saved to look at."""
+    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    png = artifacts / "skotsel_export_layout.png"
+    script = tmp_path / "layout_in_qgis.py"
+    script.write_text(LAYOUT_SCRIPT, encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [QGIS_PYTHON, str(script), str(exported.files["qgs"]), str(png), _zoom("huddinge_kommun")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.split("JSON", 1)[1])
+    assert result["read"] and result["crs"] == "EPSG:3011" and result["export"] == 0
+    assert result["groups"] == [
+        ["Ytor", ["Skötselytor", "Invasiva arter – bestånd"]],
+        ["Linjer", ["Skötsellinjer"]],
+        ["Punkter", ["Skötselobjekt (punkter)", "Invasiva arter – fynd"]],
+    ]
+    assert result["order"] == [  # points on top, invasive findings over maintenance products
+        "invasiva_punkt",
+        "skotsel_punkt",
+        "skotsel_linje",
+        "invasiva_yta",
+        "skotsel_yta",
+    ]
+    for name, count in exported.feature_counts.items():
+        layer = result["layers"][name]
+        assert layer["valid"] and layer["count"] == count
+        assert layer["renderer"] == "categorizedSymbol"
+    assert png.stat().st_size > 10_000
+    widgets = result["layers"]["invasiva_punkt"]["widgets"]  # the owners edit in the same words
+    assert widgets["status"] == ["ValueMap", list(VOC.invasive.statuses)]
+    assert widgets["atgard"] == ["ValueMap", ["", *VOC.invasive.actions]]
+    assert widgets["produktkod"][1][0] == "IN1.1 Jättebalsamin (fynd)"
+    assert result["layers"]["skotsel_yta"]["widgets"] == {}
+
+
+def test_invasive_findings_yearly_comparison_and_layers(exported) -> None:
+    years = list(
+        csv.reader(
+            io.StringIO(exported.files["invasive_csv"].read_text("utf-8-sig")), delimiter=";"
+        )
+    )
+    assert years[0][:5] == ["År", "Produktkod", "Art", "Ägare", "Enhet"]
+    owners = {r[3] for r in years[1:]}
+    assert len(owners) == 3
+    found = sum(int(r[5]) for r in years[1:])
+    assert found == exported.invasive_findings
+    layer = pyogrio.read_dataframe(exported.files["gpkg"], layer="invasiva_punkt")
+    assert {"fynddatum", "atgard", "atgardsdatum", "status"} <= set(layer.columns)
+    assert "fynddatum" not in pyogrio.read_dataframe(exported.files["gpkg"], layer="skotsel_punkt")
+    from openpyxl import load_workbook
+
+    assert "Invasiva per år" in load_workbook(exported.files["xlsx"]).sheetnames
+
+
+def test_bad_invasive_findings_are_refused(tmp_path: Path) -> None:
+    frame = findings_of("huge_bostader")
+    bad = frame.assign(status=["fel", *frame["status"].tolist()[1:]])
+    with pytest.raises(
+        InputError, match=r"column 'status', feature\(s\) 1 \('fel'\): missing or not one of"
+    ):
+        export_layers([ExportInput(write_layer(bad, tmp_path / "b.gpkg"))], tmp_path / "o")
+    bad = frame.assign(fynddatum=["i fjol", *frame["fynddatum"].tolist()[1:]])
+    with pytest.raises(
+        InputError, match=r"column 'fynddatum', feature\(s\) 1 \('i fjol'\): not a date"
+    ):
+        export_layers([ExportInput(write_layer(bad, tmp_path / "c.gpkg"))], tmp_path / "o")
+    with pytest.raises(
+        InputError, match=r"invasive-species features lack column\(s\) \['status'\]"
+    ):
+        export_layers(
+            [ExportInput(write_layer(frame.drop(columns="status"), tmp_path / "d.gpkg"))],
+            tmp_path / "o",
+        )
+
+
+def test_exported_xlsx_has_formulas_only_in_the_amount_column(exported) -> None:
+    from openpyxl import load_workbook
+
+    from geomap.maintenance.tender import AMOUNT_HEADER, LIST_SHEET
+
+    book = load_workbook(exported.files["xlsx"])
+    sheet = book[LIST_SHEET]
+    amount = [c.value for c in sheet[1]].index(AMOUNT_HEADER) + 1
+    cells = [
+        (ws.title, cell.column)
+        for ws in book.worksheets
+        for line in ws.iter_rows()
+        for cell in line
+        if cell.data_type == "f"
+    ]
+    assert len(cells) == sheet.max_row - 1 - 3  # every row but the three control sums
+    assert set(cells) == {(LIST_SHEET, amount)}
+    checks = [r for r in sheet.iter_rows(min_row=2) if r[0].value == "kontrollsumma"]
+    listed = {r[7].value: r[8].value for r in checks}
+    assert listed == pytest.approx(exported.layer_totals, rel=1e-9)

@@ -51,7 +51,7 @@ def test_map_is_self_contained_and_escaped() -> None:
     assert EVIL not in page  # neither in the title nor in the embedded data
     assert "Karta &lt;/script&gt;" in page
     assert "\\u003c/script\\u003e" in page
-    assert "SYNTETISKA DEMODATA" in page and "Vokabulär 2026.1" in page
+    assert "SYNTETISKA DEMODATA" in page and "Vokabulär 2026.2" in page
     assert "Väster" in page or "V\\u00e4ster" in page
 
 

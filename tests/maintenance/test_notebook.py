@@ -15,6 +15,6 @@ NOTEBOOK = ROOT / "notebooks" / "park_unit_workflow.ipynb"
 @pytest.mark.slow
 def test_park_unit_notebook_executes() -> None:
     outputs = execute_notebook(NOTEBOOK)
-    assert "Vokabulär 2026.1" in outputs
+    assert "Vokabulär 2026.2" in outputs
     assert "0 fel" in outputs and "Okänd lokal kod" in outputs
     assert "mangdforteckning.csv" in outputs

@@ -13,7 +13,14 @@ import shapely
 
 from geomap.maintenance import load_vocabulary
 from geomap.maintenance.htmlmap import pattern_id, render_map
-from geomap.maintenance.styles import LAYER_GEOMETRY, mm_to_px, qml_style, rgba, sld_style
+from geomap.maintenance.styles import (
+    INVASIVE_LAYERS,
+    LAYER_GEOMETRY,
+    mm_to_px,
+    qml_style,
+    rgba,
+    sld_style,
+)
 
 from tests.maintenance.helpers import X0, Y0
 
@@ -126,7 +133,7 @@ def test_qml_sld_html_and_legend_agree_with_vocabulary_colour_for_colour() -> No
     assert set(legend) == set(VOC)  # every product in the legend
     for layer, geometry in LAYER_GEOMETRY.items():
         qml, sld = qml_colours(layer), sld_colours(layer)
-        products = VOC.of_geometry(geometry)
+        products = VOC.of_geometry(geometry, invasive=layer in INVASIVE_LAYERS)
         assert list(qml) == list(sld) == [p.code for p in products]
         for p in products:
             assert qml[p.code]["stroke"] == sld[p.code]["stroke"] == p.stroke, p.code
@@ -172,6 +179,6 @@ def test_sld_is_valid_sld_1_1_structure() -> None:
     assert root.tag == "{http://www.opengis.net/sld}StyledLayerDescriptor"
     assert root.get("version") == "1.1.0"
     rules = list(root.iter(f"{SE}Rule"))
-    assert len(rules) == len(VOC.of_geometry("polygon"))
+    assert len(rules) == len(VOC.of_geometry("polygon", invasive=False))
     hatch = next(r for r in rules if r.find(f"{SE}Name").text == "G4")
     assert hatch.find(f".//{SE}WellKnownName").text == "shape://backslash"

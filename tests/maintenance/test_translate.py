@@ -40,7 +40,7 @@ def test_shared_codes_added_local_code_kept(
     assert out["lokal_kod"].tolist() == frame[column].tolist()
     row = out.loc[out[column] == local].iloc[0]
     assert (row["produktkod"], row["produktnamn"], row["enhet"]) == (shared, "Bruksgräsmatta", "m²")
-    assert set(out["agare"]) == {owner} and set(out["vokabular_version"]) == {"2026.1"}
+    assert set(out["agare"]) == {owner} and set(out["vokabular_version"]) == {"2026.2"}
     assert out["lokal_id"].tolist() == frame[load_owner(owner).id_column].astype(str).tolist()
 
 
@@ -69,10 +69,10 @@ def test_write_translated_records_version_and_refuses_overwrite(tmp_path: Path) 
     out = write_translated(result, tmp_path / "delad.gpkg", VOC)
     info = pyogrio.read_dataframe(out, layer="export_info")
     values = dict(zip(info["key"], info["value"], strict=True))
-    assert values["vokabular_version"] == "2026.1" and values["synthetic"] == "true"
+    assert values["vokabular_version"] == "2026.2" and values["synthetic"] == "true"
     assert values["agare"] == "huge_bostader"
     assert pyogrio.read_info(out, layer="skotsel")["dataset_metadata"] == {
-        "vokabular_version": "2026.1"
+        "vokabular_version": "2026.2"
     }
     with pytest.raises(OutputExistsError, match=r"delad.gpkg already exists; pass `overwrite`"):
         write_translated(result, out, VOC)

@@ -171,7 +171,7 @@ def test_report_as_json_and_table(tmp_path: Path) -> None:
     frame.loc[[1, 2, 3], "Produkt"] = "Konstgräs"
     report = _validate(frame, tmp_path, "huddinge_samhallsfastigheter")
     data = json.loads(report.to_json())
-    assert data["ok"] is False and data["errors"] == 1 and data["vocabulary_version"] == "2026.1"
+    assert data["ok"] is False and data["errors"] == 1 and data["vocabulary_version"] == "2026.2"
     (finding,) = data["findings"]
     assert finding["check"] == "unknown_code" and finding["label"] == CHECK_LABELS["unknown_code"]
     assert finding["local_code"] == "Konstgräs" and finding["count"] == 3

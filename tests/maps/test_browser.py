@@ -41,6 +41,7 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - make test installs it (scr
 class Maps:
     overview: Path
     owners: dict[str, Path]
+    shared: dict[str, Path]  # per-owner maps linking one shared copy of their scripts
 
 
 @dataclass
@@ -61,6 +62,9 @@ def maps(tmp_path_factory: pytest.TempPathFactory) -> Maps:
     return Maps(
         overview=write_map(routed, tmp / "map.html", districts=districts or False),
         owners=write_owner_maps(routed, tmp / "owners", districts=districts or False),
+        shared=write_owner_maps(
+            routed, tmp / "shared", districts=districts or False, shared_assets=True
+        ),
     )
 
 
@@ -298,4 +302,42 @@ def test_work_list_link_opens_the_remark(browser: Any, maps: Maps) -> None:
     page.locator(".gm-note", has_text="Anmärkning saknas finns inte").wait_for(timeout=5_000)
     assert owner_page.errors == []
     _screenshot(page, "maps_owner_link.png")
+    next(opened, None)
+
+
+def test_owner_maps_with_shared_assets_open_offline_and_draw(browser: Any, maps: Maps) -> None:
+    """Maps that link the folder's one copy of Leaflet, map script and districts work offline."""
+    folder = maps.shared["huge"].parent
+    assets = sorted(p.name for p in (folder / "assets").iterdir())
+    assert [a for a in assets if a.startswith("leaflet-")] == [
+        "leaflet-1.9.3.css",
+        "leaflet-1.9.3.js",
+    ]
+    for owner, path in maps.shared.items():
+        html = path.read_text(encoding="utf-8")
+        assert "<script>" not in html  # no inline script at all: only the data block and files
+        assert path.stat().st_size < maps.owners[owner].stat().st_size / 5
+    opened = _open(browser, maps.shared["huge"], "#anmarkning=huge%2D003")
+    owner_page = next(opened)
+    page = owner_page.page
+    assert owner_page.errors == []
+    assert [u for u in owner_page.requests if not u.startswith("file://")] == []
+    assert {u.rsplit("/", 1)[1] for u in owner_page.requests if "/assets/" in u} == set(assets)
+    assert page.evaluate("L.version") == "1.9.3"
+    assert page.locator(".leaflet-marker-icon").count() > 0
+    assert page.locator(".gm-count").inner_text() == "Visar 6 av 6 anmärkningar"
+    assert page.locator(".gm-row[data-owner]").all_inner_texts() == ["Huge Bostäder AB\n6"]
+    page.locator(".leaflet-popup-content").wait_for(timeout=10_000)
+    assert "ID\nhuge-003" in page.locator(".leaflet-popup-content").inner_text()
+    self_contained = next(_open(browser, maps.owners["huge"])).page
+    shared_counts = page.evaluate("window.geomap.counts().districts")
+    assert shared_counts == self_contained.evaluate("window.geomap.counts().districts")
+    page.evaluate(
+        """() => { const d = document.createElement('div');
+        d.innerHTML = '<img src="data:," onerror="window.__pwned = 3">';
+        document.body.appendChild(d); }"""
+    )
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned === undefined")  # the policy is still strict
+    _screenshot(page, "maps_owner_shared_assets.png")
     next(opened, None)

@@ -208,3 +208,39 @@ def test_category_symbols_are_the_same_in_every_map() -> None:
     assert part["belysning"] == full["belysning"]
     assert len({full["klotter"], full["belysning"], full["nedskrapning"]}) == 3
     assert all(0 <= s < N_SHAPES for s in full.values())
+
+
+def test_shared_payload_leaves_the_districts_to_the_shared_file() -> None:
+    from geomap.maps.data import MapText, build_payload, shared_geography
+
+    districts = gpd.GeoDataFrame(
+        {"name": ["Väst", "Öst"]},
+        geometry=[
+            shapely.box(152_000, 6_566_000, 153_000, 6_568_000),
+            shapely.box(153_000, 6_566_000, 154_000, 6_568_000),
+        ],
+        crs=3011,
+    )
+    remarks = gpd.GeoDataFrame(
+        {
+            "remark_id": ["a", "b"],
+            "category": ["klotter"] * 2,
+            "category_label": ["Klotter"] * 2,
+            "owner": ["huge"] * 2,
+            "owner_name": ["Huge"] * 2,
+            "timestamp": pd.to_datetime(["2025-01-02", "2025-01-03"]),
+        },
+        geometry=[shapely.Point(152_500, 6_567_000), shapely.Point(153_500, 6_567_000)],
+        crs=3011,
+    )
+    registry = pd.DataFrame({"owner": ["huge"], "name": ["Huge"], "colour": ["#e69f00"]})
+    alone = build_payload(remarks, registry=registry, districts=districts, text=MapText("T"))
+    shared = build_payload(
+        remarks, registry=registry, districts=districts, text=MapText("T"), shared=True
+    )
+    common = shared_geography(districts, None)
+    assert shared["shared"] is True and "shared" not in alone
+    assert shared["districts"] == [] and shared["geo"]["districts"]["features"] == []
+    assert common["districts"] == alone["districts"] == ["Väst", "Öst"]
+    assert common["geo"]["districts"] == alone["geo"]["districts"]
+    assert shared["r"]["k"] == alone["r"]["k"]  # remarks still index the shared districts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -51,3 +52,34 @@ def test_notice_names_versions_and_licences() -> None:
     assert "Leaflet.markercluster 1.4.1 (MIT" in notice
     assert "xstatic-leaflet-markercluster" in notice
     assert set(ASSETS) == {"leaflet", "markercluster"}
+
+
+def test_shared_assets_are_written_once_and_linked_relatively(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from geomap.render.assets import asset_files, write_assets
+    from geomap.render.page import html_page
+
+    written = write_assets(tmp_path / "assets")
+    names = [p.name for p in written]
+    assert names == [
+        "leaflet-1.9.3.css",
+        "MarkerCluster-1.4.1.css",
+        "MarkerCluster.Default-1.4.1.css",
+        "leaflet-1.9.3.js",
+        "leaflet.markercluster-1.4.1.js",
+    ]
+    css = (tmp_path / "assets" / "leaflet-1.9.3.css").read_text(encoding="utf-8")
+    assert "url(images/" not in css and "data:image/png;base64," in css  # img-src stays data:
+    assert "<style>" not in css and "sourceMappingURL" not in css
+    assert asset_files() == {p.name: p.read_text(encoding="utf-8") for p in written}
+    before = {p.name: p.stat().st_mtime_ns for p in written}
+    write_assets(tmp_path / "assets")  # the same content: left alone
+    assert {p.name: p.stat().st_mtime_ns for p in written} == before
+    head = leaflet_head(assets="assets/")
+    assert not EXTERNAL.search(head) and "<script>" not in head
+    assert re.findall(r'(?:src|href)="([^"]+)"', head) == [f"assets/{n}" for n in names]
+    page = html_page(title="t", head=head, script_files=["assets/map.js"])
+    found = re.search(r'Content-Security-Policy" content="([^"]+)"', page)
+    policy = html.unescape(found.group(1)) if found else ""
+    assert "script-src 'self';" in policy  # the folder's files; no inline code, no other host
+    assert "style-src 'unsafe-inline' 'self';" in policy and "img-src data:" in policy
+    assert page.index('<script src="assets/map.js">') > page.index("</style>")

@@ -8,11 +8,23 @@ History of ``tests/data/demo_remarks_snapshot.parquet`` (layer ``remarks`` of th
 - regenerated on purpose for issue 9 (routing on real weekly inputs): walk remarks keep their text
   and get their walk's date, the new column ``protocol_owner`` and flags ``protocol_owner_differs``
   and ``axis_swapped``, street remarks go to the municipality by ``responsibility`` (the demo's
-  street layer), and the new hard case ``narmast_strand``.
+  street layer), and the new hard case ``narmast_strand``;
+- regenerated on purpose for issues 10 and 12 (demo data for the lägesbild and the before/after
+  evaluation): the 2025 incidents were drawn anew (time structure per category, clusters round
+  the 2021 camera places, the growing place Masmo, the planted camera effects: data/README.md),
+  and ``make demo`` also routes the history ``lagesbild_2020_2024_synthetic.csv`` (10,000 rows).
+  The walks and the hard cases were not touched.
+- regenerated on purpose for the walk protocols (issue 10): walk rows carry the walk's start
+  time, organiser and participating organisations (columns ``tid``, ``arrangor``,
+  ``organisationer``), and stops 7 and 14 of each walk are positive remarks (category
+  ``positivt``, new in the vocabulary) at the same points as before; they are not flagged
+  ``unknown_category``, and only their routing may differ.
 
 When a later change alters the remarks on purpose, regenerate the file and say why here.
-``test_changes_since_the_move_are_the_intended_ones`` compares the run with the one from before the
-move (``demo_remarks_before_move.parquet``) and allows only the changes listed above.
+``test_changes_since_issue_9_are_the_intended_ones`` compares the run with the issue-9 one
+(``demo_remarks_issue9.parquet``) and allows only the changes listed above. The comparison with
+the run from before the package move (``demo_remarks_before_move.parquet``), which served issues
+8 and 9, was retired with that file: its lägesbild rows no longer exist (tests/data/README.md).
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ BEFORE = ROOT / "tests" / "data" / "demo_remarks_snapshot.parquet"
 # The inputs and options of `make demo`, relative to the repository root as there.
 DEMO_INPUTS = [
     "data/lagesbild_2025_synthetic.csv",
+    "data/lagesbild_2020_2024_synthetic.csv",
     "data/trygghetsvandringar_synthetic.gpkg",
     "data/hard_cases_synthetic.csv",
     "data/hard_cases_swapped_xy_synthetic.csv",
@@ -59,7 +72,7 @@ def test_demo_remarks_layer_is_unchanged(tmp_path: Path, monkeypatch: pytest.Mon
     assert now.geometry.to_wkb().tolist() == before.geometry.to_wkb().tolist()
 
 
-MOVED = "tests/data/demo_remarks_before_move.parquet"
+ISSUE9 = "tests/data/demo_remarks_issue9.parquet"
 ROUTING = [
     "owner",
     "owner_name",
@@ -70,6 +83,14 @@ ROUTING = [
     "flags",
     "reason",
 ]
+# Walk metadata added for the protocols (issue 10): on the walk rows only.
+WALK_METADATA = ("tid", "arrangor", "organisationer")
+UNTOUCHED = [
+    "trygghetsvandringar_synthetic.gpkg",
+    "hard_cases_synthetic.csv",
+    "hard_cases_swapped_xy_synthetic.csv",
+    "hard_cases_cp1252_synthetic.csv",
+]
 
 
 def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -79,35 +100,38 @@ def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
     return ~(both_null | same.fillna(False))
 
 
-def test_changes_since_the_move_are_the_intended_ones() -> None:
-    """Against the run before the move, only what issue 9 meant to change has changed.
+def test_changes_since_issue_9_are_the_intended_ones() -> None:
+    """Against the issue-9 run, only the incidents changed (issues 10 and 12).
 
-    The lägesbild and safety-walk inputs are the same files as then (the hard-case files were
-    regenerated). Per remark (same file and row): the point is the same, every column is the same
-    except the routing of street remarks (now the municipality by `responsibility`) and, for the
-    walks, their text and date (now read per file) and what a category rule makes of that text.
+    The walks and hard cases (same file and row) keep their point and their routing; the
+    lägesbild rows are new draws of the same export form (same columns, 2,000 in 2025) and the
+    history file adds 2,000 a year for 2020–2024, all routed with the same methods.
     """
-    before, now = gpd.read_parquet(ROOT / MOVED), gpd.read_parquet(BEFORE)
-    assert set(now.columns) - set(before.columns) == {"protocol_owner"}
-    assert set(before.columns) <= set(now.columns)
-    for name, free in (
-        ("lagesbild_2025_synthetic.csv", set(ROUTING)),
-        ("trygghetsvandringar_synthetic.gpkg", {*ROUTING, "timestamp", "description"}),
-    ):
+    before, now = gpd.read_parquet(ROOT / ISSUE9), gpd.read_parquet(BEFORE)
+    added = [c for c in now.columns if c not in before.columns]
+    assert [c for c in now.columns if c in before.columns] == list(before.columns)
+    assert added == list(WALK_METADATA)
+    for name in UNTOUCHED:
         old = before[before["source_file"] == name].set_index("source_row")
         new = now[now["source_file"] == name].set_index("source_row")
-        assert old.index.equals(new.index) and len(old)
-        assert old.geometry.geom_equals(new.geometry).all()
-        changed = {c for c in old.columns if c != "geometry" and _differs(old[c], new[c]).any()}
-        assert changed <= free, name
-        routed = _differs(old["route_method"], new["route_method"]) | _differs(
-            old["owner"], new["owner"]
-        )
-        street = (old["route_method"] == "nearest") & (new["route_method"] == "responsibility")
-        assert (new.loc[street, "owner"] == "huddinge_kommun").all()
-        assert (street | (new["route_method"] == "category_rule"))[routed].all()
-        assert new.loc[street, "land_owner"].isna().all()  # street space has no parcel owner
-    walks = now[now["source_file"] == "trygghetsvandringar_synthetic.gpkg"]
-    assert walks["description"].notna().all() and walks["timestamp"].notna().all()
-    assert (walks["description"] == walks["anmarkning"]).all()
-    assert (walks["timestamp"].dt.strftime("%Y-%m-%d") == walks["vandringsdatum"].str[:10]).all()
+        assert old.index.equals(new.index) and len(old), name
+        assert old.geometry.to_wkb().tolist() == new.geometry.to_wkb().tolist(), name
+        positive = new["category"] == "positivt"
+        assert positive.sum() == (6 if name.startswith("trygghet") else 0), name
+        changed = [c for c in ROUTING if _differs(old[c], new[c])[~positive].any()]
+        assert changed == [], name
+        assert new.loc[positive, "flags"].fillna("").str.contains("unknown_category").sum() == 0
+    files = now["source_file"].value_counts().to_dict()
+    assert files["lagesbild_2025_synthetic.csv"] == 2000
+    assert files["lagesbild_2020_2024_synthetic.csv"] == 10_000
+    incidents = now[now["source_file"].str.startswith("lagesbild_20")]
+    assert set(incidents["route_method"]) <= set(before["route_method"])
+    assert incidents["timestamp"].dt.year.value_counts().to_dict() == dict.fromkeys(
+        range(2020, 2026), 2000
+    )
+    share = incidents.groupby("source_file")["route_method"].value_counts(normalize=True)
+    old_2025 = before[before["source_file"] == "lagesbild_2025_synthetic.csv"]
+    old_share = old_2025["route_method"].value_counts(normalize=True)
+    for method in ("ownership", "category_rule", "responsibility"):
+        for name in ("lagesbild_2025_synthetic.csv", "lagesbild_2020_2024_synthetic.csv"):
+            assert share[name][method] == pytest.approx(old_share[method], abs=0.05)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,16 +18,27 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import geomap.routing.lists as lists
 from geomap.core.routed import RoutedData
+from geomap.errors import GeomapError
 from geomap.io.sanitize import owner_file_stem
+from geomap.io.sheets import write_csv, write_xlsx
 from geomap.maps import write_run_maps
 from geomap.routing import route
-from geomap.routing.outputs import _map_links, list_frame, write_outputs
+from geomap.routing.lists import (
+    ListContext,
+    _map_links,
+    list_frame,
+    write_owner_lists,
+    write_unrouted_list,
+)
+from geomap.routing.outputs import write_outputs
 from geomap.routing.pipeline import RouteResult
 
 from tests.conftest import X0, Y0
@@ -356,3 +368,176 @@ def test_list_of_a_result_with_empty_points(tmp_path: Path) -> None:
     frame = list_frame(result.remarks, result).set_index("Id")
     row = frame.loc[result.remarks.loc[first, "remark_id"]]
     assert pd.isna(row["Latitud"]) and pd.isna(row["Karta"])
+
+
+# --- write_owner_lists: one pass over remarks grouped by owner ------------------------------------
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every list in ``folder``: the CSV bytes, and the XLSX cells read back."""
+    out: dict[str, object] = {p.name: p.read_bytes() for p in folder.glob("*.csv")}
+    for path in folder.glob("*.xlsx"):
+        book = openpyxl.load_workbook(path)
+        out[path.name] = [
+            [tuple(c.value for c in row) for row in sheet.iter_rows()] for sheet in book.worksheets
+        ]
+    return out  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def one_pass(run: Run, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ordered = run.result.remarks.sort_values("owner", kind="stable")
+    folder = tmp_path_factory.mktemp("one-pass")
+    files = write_owner_lists([ordered], folder, context=run.result)
+    assert files == json_owners(run)
+    return folder
+
+
+def json_owners(run: Run) -> dict[str, dict[str, str]]:
+    import json
+
+    return json.loads((run.out / "summary.json").read_text(encoding="utf-8"))["outputs"]["owners"]
+
+
+def test_owner_lists_in_one_pass_are_the_lists_of_the_run(run: Run, one_pass: Path) -> None:
+    assert _files(one_pass) == _files(run.out / "owners")
+
+
+def test_owner_lists_are_each_owners_list_written_alone(
+    run: Run, one_pass: Path, tmp_path: Path
+) -> None:
+    """Written together (one pass, many owners at once), each file is that owner's list alone."""
+    remarks = run.result.remarks
+    for owner, group in remarks[remarks["owner"].notna()].groupby("owner"):
+        stem = owner_file_stem(str(owner))
+        frame = list_frame(group, run.result, map_page=f"{stem}.html")
+        alone = write_csv(frame, tmp_path / f"{stem}.csv")
+        assert (one_pass / f"{stem}.csv").read_bytes() == alone.read_bytes()
+        single = write_xlsx(
+            lists._sheets(frame),
+            tmp_path / f"{stem}.xlsx",
+            number_formats=lists._number_formats(frame),
+            links={"Karta": "Visa på kartan"},
+        )
+        together = openpyxl.load_workbook(one_pass / f"{stem}.xlsx")
+        apart = openpyxl.load_workbook(single)
+        assert together.sheetnames == apart.sheetnames
+        assert (
+            together.properties.title == f"Anmärkningar för {run.result.registry[str(owner)].name}"
+        )
+        for name in apart.sheetnames:
+            a, b = together[name], apart[name]
+            assert a.auto_filter.ref == b.auto_filter.ref and a.freeze_panes == b.freeze_panes
+            cells = [
+                [
+                    (
+                        c.value,
+                        c.number_format,
+                        c.hyperlink and c.hyperlink.target,
+                        c.hyperlink and c.hyperlink.location,
+                    )
+                    for c in row
+                ]
+                for row in a.iter_rows()
+            ]
+            assert cells == [
+                [
+                    (
+                        c.value,
+                        c.number_format,
+                        c.hyperlink and c.hyperlink.target,
+                        c.hyperlink and c.hyperlink.location,
+                    )
+                    for c in row
+                ]
+                for row in b.iter_rows()
+            ]
+
+
+def test_many_small_owners_in_one_chunk_get_their_own_rows(tmp_path: Path) -> None:
+    n = 30
+    remarks = gpd.GeoDataFrame(
+        {"id": [f"R{i}" for i in range(n)], "kategori": ["Klotter"] * n},
+        geometry=[shapely.Point(X0 + 5 + 10 * i, Y0 + 5) for i in range(n)],
+        crs=3011,
+    )
+    parcels = gpd.GeoDataFrame(
+        {"owner": [f"o{i:02d}" for i in range(n)]},
+        geometry=[shapely.box(X0 + 10 * i, Y0, X0 + 10 * i + 10, Y0 + 10) for i in range(n)],
+        crs=3011,
+    )
+    result = route(remarks, owners=parcels)
+    ordered = result.remarks.sort_values("owner")
+    files = write_owner_lists([ordered], tmp_path, context=result)
+    assert len(files) == n
+    for i in range(n):
+        sheet = openpyxl.load_workbook(tmp_path / f"o{i:02d}.xlsx")["Anmärkningar"]
+        assert [c.value for c in sheet["A"]][1:] == [f"R{i}"]
+        assert sheet.auto_filter.ref.endswith("2")
+        assert sheet["H2"].hyperlink.target == f"o{i:02d}.html"
+        assert sheet["H2"].hyperlink.location == f"anmarkning=R{i}"
+        assert _csv(tmp_path / f"o{i:02d}.csv")[1][0]["Id"] == f"R{i}"
+
+
+@settings(max_examples=8, deadline=None)
+@given(size=st.integers(20, 400), arrow=st.booleans())
+def test_owner_lists_do_not_depend_on_batches(
+    run: Run, one_pass: Path, tmp_path_factory: pytest.TempPathFactory, size: int, arrow: bool
+) -> None:
+    """Batches of any size, frames or Arrow record batches, write the same files."""
+    ordered = run.result.remarks.sort_values("owner", kind="stable")
+    batches = [ordered.iloc[i : i + size] for i in range(0, len(ordered), size)]
+    if arrow:
+        batches = [pa.table(b.to_arrow(geometry_encoding="WKB")) for b in batches]  # type: ignore[misc]
+    folder = tmp_path_factory.mktemp("batches")
+    context = ListContext.from_result(run.result)
+    write_owner_lists(batches, folder, context=context)
+    assert {p.name: p.read_bytes() for p in folder.glob("*.csv")} == {
+        p.name: p.read_bytes() for p in one_pass.glob("*.csv")
+    }
+
+
+def test_owner_lists_need_remarks_grouped_by_owner(run: Run, tmp_path: Path) -> None:
+    remarks = run.result.remarks.sort_values("owner")
+    owners = remarks["owner"].dropna().unique()
+    first = remarks[remarks["owner"] == owners[0]]
+    again = [first.iloc[:1], remarks[remarks["owner"] == owners[1]], first.iloc[1:]]
+    with pytest.raises(
+        GeomapError, match=rf"not grouped by owner: owner '{owners[0]}' comes again"
+    ):
+        write_owner_lists(again, tmp_path, context=run.result)
+
+
+def test_owner_beyond_excels_rows_gets_only_a_csv(
+    run: Run, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    remarks = run.result.remarks
+    huge = remarks[remarks["owner"] == "huge_bostader"]
+    with pytest.MonkeyPatch.context() as patch, caplog.at_level(logging.WARNING, logger="geomap"):
+        patch.setattr(lists, "EXCEL_MAX_ROWS", len(huge) - 1)
+        files = write_owner_lists([huge], tmp_path, context=run.result)
+    assert files["huge_bostader"]["csv"] == "owners/huge_bostader.csv"
+    assert "xlsx" not in files["huge_bostader"]
+    assert files["huge_bostader"]["xlsx_skipped"].endswith(f"Excel's limit of {len(huge) - 1}")
+    assert not (tmp_path / "huge_bostader.xlsx").exists()
+    assert "more than an Excel sheet holds" in caplog.text
+
+
+def test_unrouted_list_is_the_runs(hard_cases: Run, tmp_path: Path) -> None:
+    path = write_unrouted_list(
+        hard_cases.result.remarks, tmp_path / "u.csv", context=hard_cases.result
+    )
+    assert path.read_bytes() == (hard_cases.out / "unrouted.csv").read_bytes()
+
+
+def test_owner_ids_that_are_no_file_names_get_their_stem(tmp_path: Path) -> None:
+    result = route(_remarks(), owners=_owners("fastighet").assign(owner=["../x", "Å ä"]))
+    ordered = result.remarks.sort_values("owner")
+    files = write_owner_lists([ordered], tmp_path / "lists", context=result, prefix="p")
+    assert files == {
+        o: {"csv": f"p/{owner_file_stem(o)}.csv", "xlsx": f"p/{owner_file_stem(o)}.xlsx"}
+        for o in ("../x", "Å ä")
+    }
+    assert sorted(p.name for p in (tmp_path / "lists").iterdir()) == sorted(
+        f"{owner_file_stem(o)}.{k}" for o in ("../x", "Å ä") for k in ("csv", "xlsx")
+    )

@@ -93,6 +93,7 @@ def test_summary_records_the_fields_of_each_file(demo: geomap.RouteResult) -> No
         "action": "onskad_atgard",
         "walk_id": "vandring_id",
         "walk_date": "vandringsdatum",
+        "time": "tid",
         "number": "nr",
         "place": "plats",
         "protocol_owner": "markagare_enligt_protokoll",

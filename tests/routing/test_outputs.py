@@ -10,7 +10,7 @@ import pyogrio
 import pytest
 import shapely
 
-import geomap.routing.outputs as outputs
+import geomap.routing.lists as lists
 from geomap.errors import OutputExistsError
 from geomap.routing import route
 from geomap.routing.outputs import write_outputs
@@ -119,7 +119,7 @@ def test_excel_row_limit_keeps_csv(
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(outputs, "EXCEL_MAX_ROWS", 0)
+    monkeypatch.setattr(lists, "EXCEL_MAX_ROWS", 0)  # the lists are written by routing.lists
     written = write_outputs(result, tmp_path / "out")
     assert not (tmp_path / "out" / "owners" / "kommun.xlsx").exists()
     assert (tmp_path / "out" / "owners" / "kommun.csv").exists()

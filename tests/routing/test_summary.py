@@ -159,3 +159,42 @@ def test_format_time_keeps_text_that_is_no_time() -> None:
     assert format_time("okänd") == "okänd"
     assert format_time(pd.Timestamp("2025-05-05 08:09:10")) == "2025-05-05 08:09"
     assert format_time(pd.NaT) == "?"
+
+
+@pytest.mark.parametrize(
+    ("written", "lines"),
+    [
+        (
+            {"routed": "routed.gpkg"},
+            ["  routed.gpkg  (alla anmärkningar, lager 'remarks')"],
+        ),
+        (
+            {
+                "routed": "routed.parquet",
+                "routed_parquet": "routed.parquet",
+                "routed_layers": "routed_layers.gpkg",
+            },
+            [
+                "  routed.parquet  (alla anmärkningar, GeoParquet)",
+                "  routed_layers.gpkg  (övriga lager: ägare, ägarregister, körningsinfo)",
+            ],
+        ),
+        (
+            {
+                "routed": "routed.gpkg",
+                "routed_parquet": "routed.parquet",
+                "routed_layers": "routed_layers.gpkg",
+            },
+            [
+                "  routed.gpkg  (alla anmärkningar, lager 'remarks')",
+                "  routed.parquet  (alla anmärkningar, GeoParquet)",
+                "  routed_layers.gpkg  (övriga lager: ägare, ägarregister, körningsinfo)",
+            ],
+        ),
+    ],
+)
+def test_report_names_the_routed_files_written(written: dict[str, str], lines: list[str]) -> None:
+    """``--format parquet`` writes no layer 'remarks': the report names the GeoParquet file."""
+    report = format_report(_summary(), {**written, "summary": "summary.json"}, "ut").splitlines()
+    start = report.index("Utdata i ut/:") + 1
+    assert report[start : start + len(lines) + 1] == [*lines, "  summary.json"]

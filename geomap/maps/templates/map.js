@@ -4,6 +4,10 @@
   "use strict";
   var timings = { start: performance.now() };
   var D = JSON.parse(document.getElementById("geomap-data").textContent);
+  if (D.shared) { // districts and boundary from the folder's shared file (geomap/maps/data.py)
+    var S = window.geomapShared || { districts: [], geo: { districts: null, boundary: null } };
+    D.districts = S.districts; D.geo.districts = S.geo.districts; D.geo.boundary = S.geo.boundary;
+  }
   var TYPES = { i8: Int8Array, i16: Int16Array, i32: Int32Array };
   function decode(col) { // base64 little-endian typed array (see geomap/maps/data.py: typed_column)
     var bin = atob(col.b), bytes = new Uint8Array(bin.length);
