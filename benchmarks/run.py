@@ -50,7 +50,7 @@ TARGET_E2E = 0.5
 TARGET_FLOOR = 1.3
 TARGET_RSS_GIB = 4.0
 SCALE_POINTS = (1_000_000, 3_000_000, 10_000_000)
-#: Modules of other bench lines, run after (a)–(c) when they exist: each has ``run(say)``.
+#: Targets of the reports (r) and the register (g), as ratios to `geomap route --no-map --no-lists`.
 TARGET_REPORT = 1.0
 TARGET_INGEST = 1.0
 TARGET_REINGEST = 0.3

@@ -160,10 +160,11 @@ class _HeldRecords(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self.records: list[logging.LogRecord] = []
+        self._giving = False
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Keep warnings (and worse) for :meth:`after`; let the rest through."""
-        if record.levelno < logging.WARNING:
+        """Keep warnings (and worse) for :meth:`after`; let the rest (and the held ones) through."""
+        if record.levelno < logging.WARNING or self._giving:
             return True
         self.records.append(record)
         return False
@@ -193,9 +194,13 @@ class _HeldRecords(logging.Filter):
         self._give()
 
     def _give(self) -> None:
-        for record in self.records:
-            logging.getLogger(record.name).handle(record)
-        self.records = []
+        records, self.records = self.records, []
+        self._giving = True  # the filter may still be attached (an error inside the block)
+        try:
+            for record in records:
+                logging.getLogger(record.name).handle(record)
+        finally:
+            self._giving = False
 
 
 def _streamable(path: Path, layer: str | int | None) -> bool:
