@@ -381,7 +381,20 @@ def test_p_values_lie_on_the_permutation_lattice(values: list[int], seed: int) -
     p = result["p_sim"].to_numpy()
     assert ((p >= 1 / 50) & (p <= 1)).all()
     np.testing.assert_allclose(p * 50, np.round(p * 50))
-    assert (result.loc[result["kind"] == "het", "gi"] >= result["gi"].median()).all()
+    # hot cells lie above, cold cells below their own expectation (raw Gi* is not comparable
+    # across cells: a corner's neighbourhood has 4 cells, an inner cell's 9)
+    assert (result.loc[result["kind"] == "het", "gi_z"] > 0).all()
+    assert (result.loc[result["kind"] == "kall", "gi_z"] < 0).all()
+
+
+def test_a_corner_cell_can_be_hot_with_a_gi_below_the_median() -> None:
+    # found by hypothesis on a fresh clone: cell 0 (a corner) is hot at 90 % with Gi* 0.44 below
+    # the grid's median Gi* 0.47, because its 4-cell neighbourhood holds 4 of the 18 remarks
+    grid = make_grid((0.0, 0.0, 400.0, 400.0))
+    values = np.array([1, 1, 1, 1, 4, 2, 4, 3, 0, 0, 0, 0, 0, 0, 0, 1])
+    result = getis_ord(grid, values, permutations=49, seed=14958)
+    assert result.loc[0, "kind"] == "het" and result.loc[0, "gi_z"] > 0
+    assert result.loc[0, "gi"] < result["gi"].median()
 
 
 # --- kernel density -------------------------------------------------------------------------
