@@ -213,17 +213,7 @@ def pick_controls(
     if geography is None:
         msg = "no districts to choose a control area from (the bundled RegSO file is missing); pass `control` or `districts`"
         raise InputError(msg)
-    frame = geography.districts
-    outer = areas["outer"].to_numpy()
-    touching = np.unique(_locate_polygons(frame.geometry.to_numpy(), outer)[0])
-    free = frame.drop(index=frame.index[touching]).reset_index(drop=True)
-    if len(free) > 1:
-        names = [*free["name"].astype(str), REST_NAME]
-        geoms = [*free.geometry.to_numpy(), free.union_all()]
-        free = gpd.GeoDataFrame({"name": names}, geometry=geoms, crs=free.crs)
-    if free.empty:
-        msg = f"{geography.path}: every district touches a site's R∪D, so none can be the control; pass `control` with a polygon outside the sites"
-        raise InputError(msg)
+    free = _free_districts(geography.districts, areas, geography.path)
     rows = []
     for k, site in enumerate(areas["site"]):  # per site, never per remark
         w = windows.iloc[k]
@@ -234,6 +224,23 @@ def pick_controls(
         least = float(r_monthly[k].sum() + d_before[k])
         rows.append(_best(site, free, counts_b, counts_a, r_monthly[k], least, geography.path))
     return pd.DataFrame(rows, columns=["control", "control_name", "correlation", "control_method"])
+
+
+def _free_districts(
+    frame: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, path: object
+) -> gpd.GeoDataFrame:
+    """Return the districts outside every R∪D, plus their union as the rest of the municipality."""
+    outer = areas["outer"].to_numpy()
+    touching = np.unique(_locate_polygons(frame.geometry.to_numpy(), outer)[0])
+    free = frame.drop(index=frame.index[touching]).reset_index(drop=True)
+    if len(free) > 1:
+        names = [*free["name"].astype(str), REST_NAME]
+        geoms = [*free.geometry.to_numpy(), free.union_all()]
+        free = gpd.GeoDataFrame({"name": names}, geometry=geoms, crs=free.crs)
+    if free.empty:
+        msg = f"{path}: every district touches a site's R∪D, so none can be the control; pass `control` with a polygon outside the sites"
+        raise InputError(msg)
+    return free
 
 
 def _best(

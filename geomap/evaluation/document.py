@@ -46,6 +46,11 @@ def _category_text(categories: tuple[str, ...]) -> str:
     return ", ".join(vocabulary.label(c) for c in categories) if categories else "alla kategorier"
 
 
+def _columns(source: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Return a new table of ``source``'s columns: report heading → source column, in order."""
+    return pd.DataFrame({heading: source[column].to_numpy() for heading, column in names.items()})
+
+
 def _summary_table(ev: Evaluation) -> Table:
     m, a = ev.measures, ev.areas
     interval = [
@@ -96,19 +101,20 @@ def _counts_table(ev: Evaluation) -> Table:
 
 def _effects_table(ev: Evaluation) -> Table:
     m = ev.measures
-    frame = pd.DataFrame(
+    frame = _columns(
+        m,
         {
-            "Plats": m["site"].to_numpy(),
-            "Bruttoeffekt": m["gross"].to_numpy(),
-            "Nettoeffekt": m["net"].to_numpy(),
-            "Nettoeffekt i D": m["buffer_net"].to_numpy(),
-            "Total nettoeffekt": m["total_net"].to_numpy(),
-            "Framgångsmått": m["success"].to_numpy(),
-            "Buffertmått": m["buffer_measure"].to_numpy(),
-            "WDQ": m["wdq"].to_numpy(),
-            "Tolkning": [WDQ_READING[r] for r in m["wdq_reading"]],
-        }
+            "Plats": "site",
+            "Bruttoeffekt": "gross",
+            "Nettoeffekt": "net",
+            "Nettoeffekt i D": "buffer_net",
+            "Total nettoeffekt": "total_net",
+            "Framgångsmått": "success",
+            "Buffertmått": "buffer_measure",
+            "WDQ": "wdq",
+        },
     )
+    frame["Tolkning"] = [WDQ_READING[r] for r in m["wdq_reading"]]
     formats = {"Framgångsmått": "decimal2", "Buffertmått": "decimal2", "WDQ": "decimal2"}
     note = "Bowers & Johnson (2003): effekter positiva = färre än kontrollområdets utveckling förutsäger."
     return Table("effekter", "Brutto- och nettoeffekt, WDQ", frame, formats=formats, note=note)
@@ -116,22 +122,23 @@ def _effects_table(ev: Evaluation) -> Table:
 
 def _wdd_table(ev: Evaluation) -> Table:
     m = ev.measures
-    frame = pd.DataFrame(
+    frame = _columns(
+        m,
         {
-            "Plats": m["site"].to_numpy(),
-            "WDD R": m["wdd_r"].to_numpy(),
-            "SE R": m["wdd_r_se"].to_numpy(),
-            "Z R": m["wdd_r_z"].to_numpy(),
-            "R lägre": m["wdd_r_low"].to_numpy(),
-            "R övre": m["wdd_r_high"].to_numpy(),
-            "WDD D": m["wdd_d"].to_numpy(),
-            "SE D": m["wdd_d_se"].to_numpy(),
-            "WDD R+D": m["wdd"].to_numpy(),
-            "SE R+D": m["wdd_se"].to_numpy(),
-            "Z R+D": m["wdd_z"].to_numpy(),
-            "R+D lägre": m["wdd_low"].to_numpy(),
-            "R+D övre": m["wdd_high"].to_numpy(),
-        }
+            "Plats": "site",
+            "WDD R": "wdd_r",
+            "SE R": "wdd_r_se",
+            "Z R": "wdd_r_z",
+            "R lägre": "wdd_r_low",
+            "R övre": "wdd_r_high",
+            "WDD D": "wdd_d",
+            "SE D": "wdd_d_se",
+            "WDD R+D": "wdd",
+            "SE R+D": "wdd_se",
+            "Z R+D": "wdd_z",
+            "R+D lägre": "wdd_low",
+            "R+D övre": "wdd_high",
+        },
     )
     formats = {c: "decimal2" if c.startswith("Z") else "decimal1" for c in frame.columns[1:]}
     note = f"Wheeler & Ratcliffe (2018), kontrollen skalad efter yta; negativt = färre; intervall {_level(ev)}."
@@ -140,24 +147,25 @@ def _wdd_table(ev: Evaluation) -> Table:
 
 def _res_table(ev: Evaluation) -> Table:
     m = ev.measures
-    frame = pd.DataFrame(
+    frame = _columns(
+        m,
         {
-            "Plats": m["site"].to_numpy(),
-            "RES": m["res"].to_numpy(),
-            "RES lägre": m["res_low"].to_numpy(),
-            "RES övre": m["res_high"].to_numpy(),
-            "p (RES)": m["res_p"].to_numpy(),
-            "IRR": m["irr"].to_numpy(),
-            "IRR lägre": m["irr_low"].to_numpy(),
-            "IRR övre": m["irr_high"].to_numpy(),
-            "p (IRR)": m["irr_p"].to_numpy(),
-            "Modell": m["did_model"]
-            .map({"poisson": "Poisson", "negbin": "negativ binomial"})
-            .to_numpy(),
-            "χ²/df": m["dispersion"].to_numpy(),
-            "Varning": np.where(m["small"], "någon cell under 5: ingen bedömning", ""),
-        }
+            "Plats": "site",
+            "RES": "res",
+            "RES lägre": "res_low",
+            "RES övre": "res_high",
+            "p (RES)": "res_p",
+            "IRR": "irr",
+            "IRR lägre": "irr_low",
+            "IRR övre": "irr_high",
+            "p (IRR)": "irr_p",
+        },
     )
+    frame["Modell"] = (
+        m["did_model"].map({"poisson": "Poisson", "negbin": "negativ binomial"}).to_numpy()
+    )
+    frame["χ²/df"] = m["dispersion"].to_numpy()
+    frame["Varning"] = np.where(m["small"], "någon cell under 5: ingen bedömning", "")
     formats = dict.fromkeys(
         ("RES", "RES lägre", "RES övre", "IRR", "IRR lägre", "IRR övre", "χ²/df"), "decimal2"
     )
@@ -263,19 +271,20 @@ def _survey_section(ev: Evaluation) -> Section | None:
     if ev.survey is None:
         return None
     s = ev.survey
-    frame = pd.DataFrame(
+    frame = _columns(
+        s,
         {
-            "Plats": s["site"].to_numpy(),
-            "Område": s["area"].map(AREA_NAMES).to_numpy(),
-            "Andel trygga före": s["share_before"].to_numpy(),
-            "Svar före": s["n_before"].to_numpy(),
-            "Andel trygga efter": s["share_after"].to_numpy(),
-            "Svar efter": s["n_after"].to_numpy(),
-            "Skillnad": s["difference"].to_numpy(),
-            "z": s["z"].to_numpy(),
-            "p": s["p"].to_numpy(),
-        }
+            "Plats": "site",
+            "Andel trygga före": "share_before",
+            "Svar före": "n_before",
+            "Andel trygga efter": "share_after",
+            "Svar efter": "n_after",
+            "Skillnad": "difference",
+            "z": "z",
+            "p": "p",
+        },
     )
+    frame.insert(1, "Område", s["area"].map(AREA_NAMES).to_numpy())
     formats = {
         "Andel trygga före": "procent",
         "Andel trygga efter": "procent",

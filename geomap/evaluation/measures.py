@@ -84,9 +84,7 @@ def site_measures(
     rb, ra, db, da, cb, ca = (
         m[c].to_numpy(dtype=float) for c in ("rb", "ra", "db", "da", "cb", "ca")
     )
-    a_r = shapely.area(areas.geometry.to_numpy())
-    a_d = shapely.area(areas["ring"].to_numpy())
-    a_c = shapely.area(areas["control"].to_numpy())
+    a_r, a_d, a_c = _area_sizes(areas)
     e, q = effects(rb, ra, db, da, cb, ca), wdq(rb, ra, db, da, cb, ca)
     w = wdd(
         (rb, ra),
@@ -97,14 +95,9 @@ def site_measures(
         level=level,
     )
     res = relative_effect_size(rb, ra, cb, ca, level=level)
-    did = pd.DataFrame(
-        [_did(monthly, s, level) for s in m["site"]],
-        columns=["irr", "irr_low", "irr_high", "irr_p", "did_model", "dispersion"],
-    )
+    did = _did_frame(monthly, m["site"], level)
     small = np.asarray(small_cells(rb, ra, db, da, cb, ca, minimum=MIN_CELL), dtype=bool)
-    verdict = np.select(
-        [small, res.low > 1, res.high < 1], ["too_few", "decrease", "increase"], "no_clear_change"
-    )
+    verdict = _verdict(small, res.low, res.high)
     out = m.assign(
         gross=e.gross, net=e.net, buffer_net=e.buffer, total_net=e.total_net,
         success=q.success, buffer_measure=q.buffer, wdq=q.value, wdq_reading=q.reading,
@@ -115,3 +108,26 @@ def site_measures(
         small=small, verdict=verdict, area_r=a_r, area_d=a_d, area_c=a_c,
     )  # fmt: skip
     return pd.concat([out, did], axis=1)
+
+
+def _area_sizes(areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the areas (m²) of R, D and C per site."""
+    a_r = shapely.area(areas.geometry.to_numpy())
+    a_d = shapely.area(areas["ring"].to_numpy())
+    a_c = shapely.area(areas["control"].to_numpy())
+    return a_r, a_d, a_c
+
+
+def _did_frame(monthly: pd.DataFrame, sites: pd.Series, level: float) -> pd.DataFrame:
+    """Return the difference-in-differences columns, one row per site."""
+    return pd.DataFrame(
+        [_did(monthly, s, level) for s in sites],
+        columns=["irr", "irr_low", "irr_high", "irr_p", "did_model", "dispersion"],
+    )
+
+
+def _verdict(small: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Return each site's verdict from the small-cell flags and the RES interval."""
+    return np.select(
+        [small, low > 1, high < 1], ["too_few", "decrease", "increase"], "no_clear_change"
+    )

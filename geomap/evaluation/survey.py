@@ -83,6 +83,21 @@ def read_survey(
         frame, _ = read_table(Path(survey))
         where = str(survey)
     site = frame[_column(frame, "site", where)].astype("string").str.strip()
+    area, period = _area_and_period(frame, where)
+    share = _shares(frame, where)
+    n = parse_numbers(frame[_column(frame, "n", where)].astype("string"), column="n", path=where)
+    if np.isnan(n).any() or (n <= 0).any() or np.isnan(share).any():
+        row = int(np.flatnonzero(np.isnan(n) | (n <= 0) | np.isnan(share))[0]) + 1
+        msg = f"{where}: row {row}: the share or the number of answers is missing or not above 0; fill both in"
+        raise InputError(msg)
+    out = pd.DataFrame(
+        {"site": site, "area": area, "period": period, "share": share, "n": n.astype(int)}
+    )
+    return _to_sites(out, sites, where) if sites is not None else out
+
+
+def _area_and_period(frame: pd.DataFrame, where: str) -> tuple[pd.Series, pd.Series]:
+    """Return the area (R when the column is absent) and the period of every row, checked."""
     area_col = _column(frame, "area", where, required=False)
     area = (
         frame[area_col].astype("string").str.strip().str.casefold().map(_AREAS)
@@ -101,16 +116,7 @@ def read_survey(
             row = int(np.flatnonzero(values.isna().to_numpy())[0]) + 1
             msg = f"{where}: row {row}: the {name} is not one of {known}; write one of them"
             raise InputError(msg)
-    share = _shares(frame, where)
-    n = parse_numbers(frame[_column(frame, "n", where)].astype("string"), column="n", path=where)
-    if np.isnan(n).any() or (n <= 0).any() or np.isnan(share).any():
-        row = int(np.flatnonzero(np.isnan(n) | (n <= 0) | np.isnan(share))[0]) + 1
-        msg = f"{where}: row {row}: the share or the number of answers is missing or not above 0; fill both in"
-        raise InputError(msg)
-    out = pd.DataFrame(
-        {"site": site, "area": area, "period": period, "share": share, "n": n.astype(int)}
-    )
-    return _to_sites(out, sites, where) if sites is not None else out
+    return area, period
 
 
 def _shares(frame: pd.DataFrame, where: str) -> np.ndarray:

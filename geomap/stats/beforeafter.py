@@ -332,6 +332,23 @@ def wdd(
     )
     local = (ra - rb) / w_r - (ca - cb) / w_c
     local_var = (ra + rb) / w_r**2 + (ca + cb) / w_c**2
+    shift, disp_var, total_var = _wdd_displacement(
+        (rb, ra), (cb, ca), (db, da), displaced_control, (w_r, w_c, w_d, w_cd), local_var
+    )
+    return _wdd_result(local, np.sqrt(local_var), shift, disp_var, np.sqrt(total_var), z, level)
+
+
+def _wdd_displacement(
+    treated: tuple[np.ndarray, np.ndarray],
+    control: tuple[np.ndarray, np.ndarray],
+    displaced: tuple[np.ndarray, np.ndarray],
+    displaced_control: tuple[npt.ArrayLike, npt.ArrayLike] | None,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    local_var: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the displacement estimate, its variance and the variance of the total WDD."""
+    (rb, ra), (cb, ca), (db, da) = treated, control, displaced
+    w_r, w_c, w_d, w_cd = weights
     if displaced_control is None:
         shift = (da - db) / w_d - (ca - cb) / w_cd
         disp_var = (da + db) / w_d**2
@@ -342,8 +359,20 @@ def wdd(
         shift = (da - db) / w_d - (cda - cdb) / w_cd
         disp_var = (da + db) / w_d**2 + (cda + cdb) / w_cd**2
         total_var = local_var + disp_var
+    return shift, disp_var, total_var
+
+
+def _wdd_result(
+    local: np.ndarray,
+    local_se: np.ndarray,
+    shift: np.ndarray,
+    disp_var: np.ndarray,
+    se: np.ndarray,
+    z: float,
+    level: float,
+) -> WDDResult:
+    """Return the WDD estimates with standard errors, Z values and intervals."""
     total = local + shift
-    se, local_se = np.sqrt(total_var), np.sqrt(local_var)
     return WDDResult(
         local=_out(local),
         local_se=_out(local_se),
@@ -526,9 +555,6 @@ def poisson_did(
     >>> r.model, round(r.irr, 3)
     ('poisson', 0.476)
     """
-    import statsmodels.api as sm
-    from statsmodels.discrete.discrete_model import NegativeBinomial
-
     z = _z_value(level)
     y, t, a = _arr(counts), _arr(treated), _arr(after)
     months = len(y)
@@ -537,7 +563,16 @@ def poisson_did(
         return DiDResult(
             math.nan, math.nan, math.nan, math.nan, "poisson", math.nan, 0.0, months, level
         )
-    exog = _design(t, a)
+    return _fit_did(y, _design(t, a), dispersion_limit=dispersion_limit, z=z, level=level)
+
+
+def _fit_did(
+    y: np.ndarray, exog: np.ndarray, *, dispersion_limit: float, z: float, level: float
+) -> DiDResult:
+    """Fit the Poisson GLM, or the NB2 model when overdispersed, and return the IRR."""
+    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = sm.GLM(y, exog, family=sm.families.Poisson()).fit()
@@ -556,7 +591,7 @@ def poisson_did(
         model=model,
         dispersion=dispersion,
         alpha=alpha,
-        months=months,
+        months=len(y),
         level=level,
     )
 
