@@ -27,37 +27,12 @@ from geomap.errors import InputError
 from geomap.register.duplicates import find_duplicates
 from geomap.register.register import Register, pause, utc_now
 from geomap.register.statuses import NEW, STATUSES
-from geomap.register.store import SCHEMA_VERSION, Cursor, Store
+from geomap.register.store import ROUTED_FIELDS, SCHEMA_VERSION, Cursor, Store
 
 __all__ = ["IngestResult", "ingest"]
 
 log = logging.getLogger(__name__)
 
-#: Routed fields the register keeps (data minimisation: no other input column is copied).
-ROUTED_FIELDS: tuple[str, ...] = (
-    "remark_id",
-    "source",
-    "category",
-    "category_label",
-    "category_raw",
-    "timestamp",
-    "description",
-    "action",
-    "place",
-    "walk_id",
-    "walk_date",
-    "protocol_owner",
-    "owner",
-    "owner_name",
-    "land_owner",
-    "route_method",
-    "distance_m",
-    "candidates",
-    "flags",
-    "reason",
-    "source_file",
-    "source_row",
-)
 _REQUIRED = ("remark_id", "category", "owner")
 _PROVENANCE = ("source_file", "source_row")
 _OPEN = tuple(code for code, (_, is_open) in STATUSES.items() if is_open)
@@ -207,12 +182,19 @@ def ingest(
             _apply(store, cur, source, relation, result, stamp)
             store.unstage(cur)
             _keep_registry(store, cur, registry or source.registry, source)
-            store.insert(cur, "imports", pd.DataFrame({
-                "kind": ["ingest"], "file": [str(path)], "content_hash": [digest.result()],
-                "at": [stamp], "rows": [result.rows], "added": [result.added],
-                "changed": [result.changed], "unchanged": [result.unchanged]}))  # fmt: skip
+            _record_import(store, cur, path, digest.result(), stamp, result)
             pause("register_ingest")
     return result
+
+
+def _record_import(
+    store: Store, cur: Cursor, path: Path, content_hash: str, stamp: str, result: IngestResult
+) -> None:
+    """Add the ``imports`` row of this ingest (file, content hash, counts)."""
+    store.insert(cur, "imports", pd.DataFrame({
+        "kind": ["ingest"], "file": [str(path)], "content_hash": [content_hash],
+        "at": [stamp], "rows": [result.rows], "added": [result.added],
+        "changed": [result.changed], "unchanged": [result.unchanged]}))  # fmt: skip
 
 
 def _check_crs(register: Register, source: _Routed) -> None:

@@ -162,33 +162,51 @@ def write_lists(
     registry = register.registry()
     remarks = state_frame(register.remarks(), registry, today=today)
     frame = _list_rows(remarks, registry, register.store.srid)
-    written: dict[str, list[str]] = {}
-    sent: list[str] = []
     with atomic_dir(outdir, overwrite=overwrite, kind="register-lists") as tmp:
-        listed = (
-            remarks["open"]
-            & remarks["duplicate_of"].isna()
-            & (remarks["status"] != "ej_vart_ansvar")
+        written, sent = _write_owner_lists(
+            tmp, remarks, frame, registry, stamp, privacy=privacy, xlsx=xlsx
         )
-        for owner_id, rows in remarks[listed & remarks["owner"].notna()].groupby("owner"):
-            owner = owner_of(registry, str(owner_id))
-            external = bool(owner and owner.external)
-            if external:
-                rows = rows[~rows["category"].isin(privacy.withheld_categories)]
-            if rows.empty:
-                continue
-            sent.extend(rows.loc[rows["status"] == "ny", "remark_id"])
-            rows = rows.assign(status=rows["status"].replace({"ny": "skickad"}))
-            table = _owner_table(
-                frame, rows, str(owner_id), stamp, external=external, privacy=privacy
-            )
-            stem = owner_file_stem(str(owner_id))
-            written[str(owner_id)] = _write(table, tmp, stem, xlsx=xlsx, owner_rows=True)
         written[COORDINATOR_STEM] = _write(
             _coordinator_table(frame, remarks), tmp, COORDINATOR_STEM, xlsx=xlsx, owner_rows=False
         )
         _mark_sent(register, sent, stamp)
     return written
+
+
+def _listed(remarks: pd.DataFrame) -> pd.Series:
+    """Tell which remarks go on an owner's list: open, no duplicate, not *ej vårt ansvar*."""
+    return (
+        remarks["open"] & remarks["duplicate_of"].isna() & (remarks["status"] != "ej_vart_ansvar")
+    )
+
+
+def _write_owner_lists(
+    tmp: Path,
+    remarks: pd.DataFrame,
+    frame: pd.DataFrame,
+    registry: OwnerRegistry,
+    stamp: str,
+    *,
+    privacy: PrivacyPolicy,
+    xlsx: bool,
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Write one list per owner into ``tmp``; return the files per owner and the ids sent now."""
+    written: dict[str, list[str]] = {}
+    sent: list[str] = []
+    listed = _listed(remarks)
+    for owner_id, rows in remarks[listed & remarks["owner"].notna()].groupby("owner"):
+        owner = owner_of(registry, str(owner_id))
+        external = bool(owner and owner.external)
+        if external:
+            rows = rows[~rows["category"].isin(privacy.withheld_categories)]
+        if rows.empty:
+            continue
+        sent.extend(rows.loc[rows["status"] == "ny", "remark_id"])
+        rows = rows.assign(status=rows["status"].replace({"ny": "skickad"}))
+        table = _owner_table(frame, rows, str(owner_id), stamp, external=external, privacy=privacy)
+        stem = owner_file_stem(str(owner_id))
+        written[str(owner_id)] = _write(table, tmp, stem, xlsx=xlsx, owner_rows=True)
+    return written, sent
 
 
 def _list_rows(remarks: pd.DataFrame, registry: OwnerRegistry, srid: int) -> pd.DataFrame:

@@ -34,39 +34,42 @@ import pandas as pd
 
 from geomap.errors import InputError
 
-__all__ = ["TABLES", "Store", "open_store"]
+__all__ = ["ROUTED_FIELDS", "TABLES", "Store", "open_store"]
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
 _TEXT, _REAL, _INT = "TEXT", "REAL", "INTEGER"
+#: Routed fields the register keeps (data minimisation: no other input column is copied).
+ROUTED_FIELDS: tuple[str, ...] = (
+    "remark_id",
+    "source",
+    "category",
+    "category_label",
+    "category_raw",
+    "timestamp",
+    "description",
+    "action",
+    "place",
+    "walk_id",
+    "walk_date",
+    "protocol_owner",
+    "owner",
+    "owner_name",
+    "land_owner",
+    "route_method",
+    "distance_m",
+    "candidates",
+    "flags",
+    "reason",
+    "source_file",
+    "source_row",
+)
+_ROUTED_TYPES = {"distance_m": _REAL, "source_row": _INT}
 #: Tables and their columns (name → SQL type); ``remarks`` also has the point ``geom``.
 TABLES: Mapping[str, Mapping[str, str]] = {
     "remarks": {
-        **dict.fromkeys(
-            (
-                "remark_id",
-                "source",
-                "category",
-                "category_label",
-                "category_raw",
-                "timestamp",
-                "description",
-                "action",
-                "place",
-                "walk_id",
-                "walk_date",
-                "protocol_owner",
-                "owner",
-                "owner_name",
-                "land_owner",
-                "route_method",
-            ),
-            _TEXT,
-        ),
-        "distance_m": _REAL,
-        **dict.fromkeys(("candidates", "flags", "reason", "source_file"), _TEXT),
-        "source_row": _INT,
+        **{field: _ROUTED_TYPES.get(field, _TEXT) for field in ROUTED_FIELDS},
         **dict.fromkeys(
             (
                 "status",
@@ -142,6 +145,18 @@ class Store:
 
     def query(self, cur: Cursor | None, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         """Return the rows of ``sql`` as a frame (inside ``cur``'s transaction when given)."""
+        runner = cur if cur is not None else self._read_cursor()
+        result = runner.execute(sql, tuple(params))
+        names = [d[0] for d in result.description]
+        rows = result.fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+        frame = pd.DataFrame(
+            {n: pd.Series(v, dtype=object) for n, v in zip(names, columns, strict=True)}
+        )
+        return _typed(frame, _table_of(sql))
+
+    def _read_cursor(self) -> Cursor:
+        """Return a cursor outside any write transaction, for :meth:`query` without one."""
         raise NotImplementedError
 
     def insert(
@@ -353,17 +368,9 @@ class GeoPackageStore(Store):
             raise InputError(msg) from None
         fresh.unlink()
 
-    def query(self, cur: Cursor | None, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        """Return the rows of ``sql`` as a frame."""
-        runner = cur if cur is not None else self._connection().cursor()
-        result = runner.execute(sql, tuple(params))
-        names = [d[0] for d in result.description]
-        rows = result.fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-        frame = pd.DataFrame(
-            {n: pd.Series(v, dtype=object) for n, v in zip(names, columns, strict=True)}
-        )
-        return _typed(frame, _table_of(sql))
+    def _read_cursor(self) -> Cursor:
+        """Return a cursor of the open connection."""
+        return self._connection().cursor()
 
     def insert(
         self,
@@ -607,17 +614,9 @@ class PostgisStore(Store):
             )
             raise InputError(msg) from None
 
-    def query(self, cur: Cursor | None, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        """Return the rows of ``sql`` as a frame."""
-        runner = cur if cur is not None else _PgCursor(self._connection().cursor(), self)
-        result = runner.execute(sql, tuple(params))
-        names = [d[0] for d in result.description]
-        rows = result.fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-        frame = pd.DataFrame(
-            {n: pd.Series(v, dtype=object) for n, v in zip(names, columns, strict=True)}
-        )
-        return _typed(frame, _table_of(sql))
+    def _read_cursor(self) -> Cursor:
+        """Return a cursor of the open connection."""
+        return _PgCursor(self._connection().cursor(), self)
 
     def insert(
         self,

@@ -22,7 +22,7 @@ from geomap.register.ingest import file_hash
 from geomap.register.lists import FOLLOW_UP, HIDDEN, row_checksums
 from geomap.register.register import Register, pause, utc_now
 from geomap.register.statuses import STATUS_LABELS, status_codes
-from geomap.register.store import Cursor
+from geomap.register.store import Cursor, Store
 
 __all__ = ["UpdateResult", "apply_list", "reassign", "unlink"]
 
@@ -191,40 +191,76 @@ def apply_list(
     result = UpdateResult(file=str(source), owner=owner)
     store = register.store
     with store.transaction() as cur:
-        done = store.query(
-            cur, "SELECT list_created FROM imports WHERE kind = 'update' AND owner = ?", [owner]
-        )
-        if not done.empty and digest in set(
-            store.query(cur, "SELECT content_hash FROM imports WHERE kind = 'update'")[
-                "content_hash"
-            ]
-        ):
+        done = _applied_lists(store, cur, owner)
+        if not done.empty and _hash_applied(store, cur, digest):
             result.already_applied = True
             return result
-        created = str(frame["Lista skapad"].astype("string").dropna().max() or "")
-        newest = str(done["list_created"].dropna().max()) if not done.empty else ""
-        if newest and created < newest and not force:
-            msg = (
-                f"{source}: this list was made {created}, before a list for {owner!r} applied "
-                f"already (made {newest}); applying it could undo newer answers — pass `force` "
-                "to apply it anyway"
-            )
-            raise InputError(msg)
-        current = store.query(
-            cur,
-            "SELECT remark_id, owner, status, fixed_date, comment, candidates, land_owner FROM remarks",
-        ).set_index("remark_id")
+        created = _list_created(source, frame, owner, done, force=force)
+        current = _current_remarks(store, cur)
         _check_rows(source, frame, owner, current)
         result.warnings = _edited_rows(source, frame)
         result.changes = _apply_rows(register, cur, source, frame, current, actor or owner, stamp)
-        store.insert(
-            cur, "imports",
-            pd.DataFrame({"kind": ["update"], "file": [str(source)], "content_hash": [digest],
-                          "at": [stamp], "owner": [owner], "list_created": [created],
-                          "rows": [len(frame)], "changed": [len(result.changes)]}),
-        )  # fmt: skip
+        _record_update(store, cur, source, digest, stamp, owner, created, frame, result)
         pause("register_update")
     return result
+
+
+def _applied_lists(store: Store, cur: Cursor, owner: str) -> pd.DataFrame:
+    """Return *Lista skapad* of every list applied before for ``owner``."""
+    return store.query(
+        cur, "SELECT list_created FROM imports WHERE kind = 'update' AND owner = ?", [owner]
+    )
+
+
+def _hash_applied(store: Store, cur: Cursor, digest: str) -> bool:
+    """Tell whether a list with this content hash was applied before."""
+    return digest in set(
+        store.query(cur, "SELECT content_hash FROM imports WHERE kind = 'update'")["content_hash"]
+    )
+
+
+def _list_created(
+    source: Path, frame: pd.DataFrame, owner: str, done: pd.DataFrame, *, force: bool
+) -> str:
+    """Return the list's *Lista skapad*; refuse a list older than one applied (unless ``force``)."""
+    created = str(frame["Lista skapad"].astype("string").dropna().max() or "")
+    newest = str(done["list_created"].dropna().max()) if not done.empty else ""
+    if newest and created < newest and not force:
+        msg = (
+            f"{source}: this list was made {created}, before a list for {owner!r} applied "
+            f"already (made {newest}); applying it could undo newer answers — pass `force` "
+            "to apply it anyway"
+        )
+        raise InputError(msg)
+    return created
+
+
+def _current_remarks(store: Store, cur: Cursor) -> pd.DataFrame:
+    """Return the fields a returned list may change, of every remark, indexed by remark id."""
+    return store.query(
+        cur,
+        "SELECT remark_id, owner, status, fixed_date, comment, candidates, land_owner FROM remarks",
+    ).set_index("remark_id")
+
+
+def _record_update(
+    store: Store,
+    cur: Cursor,
+    source: Path,
+    digest: str,
+    stamp: str,
+    owner: str,
+    created: str,
+    frame: pd.DataFrame,
+    result: UpdateResult,
+) -> None:
+    """Add the ``imports`` row of this returned list (file, content hash, counts)."""
+    store.insert(
+        cur, "imports",
+        pd.DataFrame({"kind": ["update"], "file": [str(source)], "content_hash": [digest],
+                      "at": [stamp], "owner": [owner], "list_created": [created],
+                      "rows": [len(frame)], "changed": [len(result.changes)]}),
+    )  # fmt: skip
 
 
 def _wanted(source: Path, frame: pd.DataFrame, before: pd.DataFrame, stamp: str) -> pd.DataFrame:
