@@ -24,7 +24,7 @@ from shapely import ops
 from shapely.geometry.base import BaseGeometry
 
 from geomap.core.crs import WORKING_CRS
-from geomap.core.owners import load_owner_layer
+from geomap.core.owners import OwnerLayer, load_owner_layer
 from geomap.core.resources import data_path
 from geomap.errors import InputError
 from geomap.io.atomic import atomic_path
@@ -221,6 +221,19 @@ def _owner_parcels(
     return list(mine.geometry.iloc[picks]) if len(mine) else []
 
 
+def _demo_parcels(
+    owners_path: str | os.PathLike[str] | None, directory: str | os.PathLike[str] | None
+) -> tuple[Path, OwnerLayer]:
+    """Return the output directory and the demo owner parcels the demo layers are placed in."""
+    source = Path(owners_path) if owners_path is not None else data_path("owners_synthetic.gpkg")
+    if source is None or not source.exists():
+        msg = f"{source}: demo owner parcels not found; generate data/owners_synthetic.gpkg first"
+        raise InputError(msg)
+    out_dir = Path(directory) if directory is not None else source.parent
+    parcels = load_owner_layer(source, working_crs=WORKING_CRS, what="demo owner parcel layer")
+    return out_dir, parcels
+
+
 def write_demo_layers(
     owners_path: str | os.PathLike[str] | None = None,
     directory: str | os.PathLike[str] | None = None,
@@ -233,12 +246,7 @@ def write_demo_layers(
     --------
     >>> # write_demo_layers("data/owners_synthetic.gpkg", "data", overwrite=True)
     """
-    source = Path(owners_path) if owners_path is not None else data_path("owners_synthetic.gpkg")
-    if source is None or not source.exists():
-        msg = f"{source}: demo owner parcels not found; generate data/owners_synthetic.gpkg first"
-        raise InputError(msg)
-    out_dir = Path(directory) if directory is not None else source.parent
-    parcels = load_owner_layer(source, working_crs=WORKING_CRS, what="demo owner parcel layer")
+    out_dir, parcels = _demo_parcels(owners_path, directory)
     written: dict[str, Path] = {}
     for spec in DEMO_OWNERS:
         frame = demo_features(spec, _owner_parcels(parcels.frame, spec.owner, spec.land_uses))
@@ -258,16 +266,7 @@ def write_demo_layers(
                         append=tmp.exists(),
                         promote_to_multi=kind != "Point",
                     )
-            info = pd.DataFrame(
-                {
-                    "key": ["synthetic", "synthetic_label", "generator"],
-                    "value": [
-                        "true",
-                        "SYNTETISKA DEMODATA – inte verkliga skötselytor",
-                        "python -m geomap.maintenance.demo",
-                    ],
-                }
-            )
+            info = _dataset_info("SYNTETISKA DEMODATA – inte verkliga skötselytor")
             pyogrio.write_dataframe(info, tmp, layer="dataset_info", driver="GPKG", append=True)
         written[spec.owner] = target
     return written
@@ -287,6 +286,46 @@ _INVASIVE_STEPS = (  # (days after the first finding, action, status), cycled ov
 def _initials(owner: str) -> str:
     """``huddinge_samhallsfastigheter`` → ``HS``: the owner's part of a finding id."""
     return "".join(word[0] for word in owner.split("_") if word).upper()
+
+
+def _invasive_sites(
+    parcels: Sequence[BaseGeometry], species: list[str], offset: int
+) -> tuple[list[str], list[BaseGeometry]]:
+    """Return the codes and geometries of one stand and two single finds per parcel."""
+    codes: list[str] = []
+    geoms: list[BaseGeometry] = []
+    for n, parcel in enumerate(parcels):
+        inner = shapely.make_valid(parcel).buffer(-_INSET)
+        if inner.is_empty:
+            continue
+        centre = inner.point_on_surface()
+        k = 3 * n + offset
+        radius = 3.5 + (n % 5) * 1.5
+        stand = shapely.intersection(inner, centre.buffer(radius, quad_segs=8))
+        polygon = _polygons_only(stand)
+        if polygon is not None:
+            codes.append(species[k % len(species)])
+            geoms.append(polygon)
+        for j, point in enumerate(_points_in(inner, 2)):
+            codes.append(species[(k + 1 + j) % len(species)] + ".1")
+            geoms.append(point)
+    return codes, geoms
+
+
+def _invasive_history(
+    count: int, offset: int
+) -> tuple[list[pd.Timestamp], list[tuple[int | None, str, str]], list[str]]:
+    """Return the finding dates, the cycled (days, action, status) steps and the action dates."""
+    first = pd.Timestamp("2024-05-20")
+    found = [first + pd.Timedelta(days=(i * 53 + offset * 97) % 800) for i in range(count)]
+    steps: list[tuple[int | None, str, str]] = [
+        _INVASIVE_STEPS[(i + offset) % len(_INVASIVE_STEPS)] for i in range(count)
+    ]
+    done = [
+        "" if d is None else (when + pd.Timedelta(days=d)).strftime("%Y-%m-%d")
+        for when, (d, _, _) in zip(found, steps, strict=True)
+    ]
+    return found, steps, done
 
 
 def invasive_findings(
@@ -310,28 +349,8 @@ def invasive_findings(
     (['IN1', 'IN2.1', 'IN3.1'], ['ny', 'åtgärdad', 'pågående bekämpning'])
     """
     species = [p.code for p in vocabulary.of_geometry("polygon", invasive=True)]
-    codes, geoms = [], []
-    for n, parcel in enumerate(parcels):
-        inner = shapely.make_valid(parcel).buffer(-_INSET)
-        if inner.is_empty:
-            continue
-        centre = inner.point_on_surface()
-        k = 3 * n + offset
-        radius = 3.5 + (n % 5) * 1.5
-        stand = shapely.intersection(inner, centre.buffer(radius, quad_segs=8))
-        if _polygons_only(stand) is not None:
-            codes.append(species[k % len(species)])
-            geoms.append(_polygons_only(stand))
-        for j, point in enumerate(_points_in(inner, 2)):
-            codes.append(species[(k + 1 + j) % len(species)] + ".1")
-            geoms.append(point)
-    first = pd.Timestamp("2024-05-20")
-    found = [first + pd.Timedelta(days=(i * 53 + offset * 97) % 800) for i in range(len(codes))]
-    steps = [_INVASIVE_STEPS[(i + offset) % len(_INVASIVE_STEPS)] for i in range(len(codes))]
-    done = [
-        "" if d is None else (when + pd.Timedelta(days=d)).strftime("%Y-%m-%d")
-        for when, (d, _, _) in zip(found, steps, strict=True)
-    ]
+    codes, geoms = _invasive_sites(parcels, species, offset)
+    found, steps, done = _invasive_history(len(codes), offset)
     series = pd.Series(codes, dtype=object)
     return gpd.GeoDataFrame(
         {
@@ -367,12 +386,7 @@ def write_invasive_layers(
     --------
     >>> # write_invasive_layers("data/owners_synthetic.gpkg", "data", overwrite=True)
     """
-    source = Path(owners_path) if owners_path is not None else data_path("owners_synthetic.gpkg")
-    if source is None or not source.exists():
-        msg = f"{source}: demo owner parcels not found; generate data/owners_synthetic.gpkg first"
-        raise InputError(msg)
-    out_dir = Path(directory) if directory is not None else source.parent
-    parcels = load_owner_layer(source, working_crs=WORKING_CRS, what="demo owner parcel layer")
+    out_dir, parcels = _demo_parcels(owners_path, directory)
     vocabulary = load_vocabulary()
     from .crosswalk import load_owner
 
@@ -393,22 +407,18 @@ def write_invasive_layers(
                     append=tmp.exists(),
                     promote_to_multi=kind == "Polygon",
                 )
-            pyogrio.write_dataframe(
-                _dataset_info(), tmp, layer="dataset_info", driver="GPKG", append=True
-            )
+            info = _dataset_info("SYNTETISKA DEMODATA – inte verkliga fynd")
+            pyogrio.write_dataframe(info, tmp, layer="dataset_info", driver="GPKG", append=True)
         written[spec.owner] = target
     return written
 
 
-def _dataset_info() -> pd.DataFrame:
+def _dataset_info(label: str) -> pd.DataFrame:
+    """Return the ``dataset_info`` table marking a demo GeoPackage synthetic (``label`` says what)."""
     return pd.DataFrame(
         {
             "key": ["synthetic", "synthetic_label", "generator"],
-            "value": [
-                "true",
-                "SYNTETISKA DEMODATA – inte verkliga fynd",
-                "python -m geomap.maintenance.demo",
-            ],
+            "value": ["true", label, "python -m geomap.maintenance.demo"],
         }
     )
 

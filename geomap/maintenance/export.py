@@ -274,6 +274,61 @@ def export_layers(
     loaded = [load_shared_layer(item, voc) for item in inputs]
     synthetic = any(flag for _, flag in loaded)
     shared = _shared_frame([frame for frame, _ in loaded], voc)
+    parts = _export_parts(
+        shared,
+        voc,
+        synthetic=synthetic,
+        districts=districts,
+        area_column=area_column,
+        frequencies=frequencies,
+        extra=_info_extra(inputs, districts, frequencies),
+    )
+    target = Path(directory)
+    with atomic_dir(target, overwrite=overwrite, protect=[i.path for i in inputs]) as tmp:
+        _write_export(tmp, parts, voc, title=title, synthetic=synthetic)
+    return _export_result(target, shared, parts, voc, synthetic=synthetic)
+
+
+def _export_result(
+    target: Path, shared: gpd.GeoDataFrame, parts: _ExportParts, voc: Vocabulary, *, synthetic: bool
+) -> ExportResult:
+    """Return what :func:`export_layers` wrote into ``target``: files, counts and totals."""
+    return ExportResult(
+        directory=target,
+        files=_files(target, parts.layers, invasive=parts.years is not None),
+        feature_counts={name: len(frame) for name, frame in parts.layers.items()},
+        layer_totals=totals_by_unit(shared),
+        quantity_totals=totals_by_unit(parts.detail),
+        vocabulary_version=voc.version,
+        synthetic=synthetic,
+        invasive_findings=int(_invasive(shared["produktkod"], voc).sum()),
+    )
+
+
+@dataclass(frozen=True)
+class _ExportParts:
+    """What :func:`export_layers` writes: layers, areas, quantities and the dataset info."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    districts: gpd.GeoDataFrame | None
+    pieces: pd.DataFrame
+    detail: pd.DataFrame
+    rows: pd.DataFrame
+    years: pd.DataFrame | None
+    info: pd.DataFrame
+
+
+def _export_parts(
+    shared: gpd.GeoDataFrame,
+    voc: Vocabulary,
+    *,
+    synthetic: bool,
+    districts: str | os.PathLike[str] | None,
+    area_column: str | None,
+    frequencies: Mapping[str, float] | None,
+    extra: dict[str, str],
+) -> _ExportParts:
+    """Return the layers, contract areas, quantity pieces and rows, yearly comparison and info."""
     schedule = Schedule(
         voc, owners=_owner_plans(shared["agare"].unique(), voc), contract=frequencies
     )
@@ -283,39 +338,35 @@ def export_layers(
     detail = group_pieces(pieces)
     rows = quantity_rows(detail, voc, schedule=schedule, synthetic=synthetic)
     years = _invasive_years(shared, voc)
-    info = info_table(voc, synthetic=synthetic, extra=_info_extra(inputs, districts, frequencies))
-    target = Path(directory)
-    with atomic_dir(target, overwrite=overwrite, protect=[i.path for i in inputs]) as tmp:
-        _write_gpkg(tmp / GPKG_NAME, layers, voc, info)
-        _write_styles(tmp, layers, voc)
-        labels = {name: LAYER_LABELS[name] for name in layers}
-        project = qgis_project(labels, voc, gpkg_name=GPKG_NAME, title=title)
-        (tmp / PROJECT_NAME).write_text(project, encoding="utf-8")
-        _write_map(tmp, layers, voc, title=title, synthetic=synthetic, districts=district_frame)
-        write_quantities_csv(rows, tmp / "mangdforteckning.csv")
-        order = {code: i for i, code in enumerate(voc)}
-        write_quantities_xlsx(
-            rows,
-            pieces,
-            tmp / "mangdforteckning.xlsx",
-            info=info,
-            vocabulary_order=order,
-            invasive_years=years,
-        )
-        if years is not None:
-            from geomap.io.sheets import write_csv
+    info = info_table(voc, synthetic=synthetic, extra=extra)
+    return _ExportParts(layers, district_frame, pieces, detail, rows, years, info)
 
-            write_csv(years, tmp / "invasiva_per_ar.csv")
-    return ExportResult(
-        directory=target,
-        files=_files(target, layers, invasive=years is not None),
-        feature_counts={name: len(frame) for name, frame in layers.items()},
-        layer_totals=totals_by_unit(shared),
-        quantity_totals=totals_by_unit(detail),
-        vocabulary_version=voc.version,
-        synthetic=synthetic,
-        invasive_findings=int(_invasive(shared["produktkod"], voc).sum()),
+
+def _write_export(
+    tmp: Path, parts: _ExportParts, voc: Vocabulary, *, title: str, synthetic: bool
+) -> None:
+    """Write the GeoPackage, styles, QGIS project, map and quantity lists into ``tmp``."""
+    layers = parts.layers
+    _write_gpkg(tmp / GPKG_NAME, layers, voc, parts.info)
+    _write_styles(tmp, layers, voc)
+    labels = {name: LAYER_LABELS[name] for name in layers}
+    project = qgis_project(labels, voc, gpkg_name=GPKG_NAME, title=title)
+    (tmp / PROJECT_NAME).write_text(project, encoding="utf-8")
+    _write_map(tmp, layers, voc, title=title, synthetic=synthetic, districts=parts.districts)
+    write_quantities_csv(parts.rows, tmp / "mangdforteckning.csv")
+    order = {code: i for i, code in enumerate(voc)}
+    write_quantities_xlsx(
+        parts.rows,
+        parts.pieces,
+        tmp / "mangdforteckning.xlsx",
+        info=parts.info,
+        vocabulary_order=order,
+        invasive_years=parts.years,
     )
+    if parts.years is not None:
+        from geomap.io.sheets import write_csv
+
+        write_csv(parts.years, tmp / "invasiva_per_ar.csv")
 
 
 def _owner_plans(

@@ -191,6 +191,11 @@ def yearly_comparison(
     }
     found = pd.DataFrame({**base, "År": found_year, "n": 1, "q": amounts})
     done = pd.DataFrame({**base, "År": done_year, "n": 1, "q": amounts}).loc[treated]
+    return _year_table(found, done, vocabulary)
+
+
+def _year_table(found: pd.DataFrame, done: pd.DataFrame, vocabulary: Vocabulary) -> pd.DataFrame:
+    """Return the found and treated (``n``, ``q``) sums per year, product and owner, in order."""
     keys = ["År", "Produktkod", "Ägare"]
     table = (
         found.groupby(keys)[["n", "q"]]

@@ -55,6 +55,45 @@ def _map_layer(
             layer.append(child)
 
 
+def _layer_tree(root: ET.Element, layers: Mapping[str, str], sources: Mapping[str, str]) -> None:
+    """Append the legend: one group per geometry (``LEGEND_GROUPS``) and the drawing order."""
+    tree = ET.SubElement(root, "layer-tree-group")
+    ET.SubElement(tree, "customproperties")
+    for geometry, group_name in LEGEND_GROUPS.items():
+        members = [n for n in layers if LAYER_GEOMETRY[n] == geometry]
+        if not members:
+            continue
+        group = ET.SubElement(
+            tree, "layer-tree-group", name=group_name, checked="Qt::Checked", expanded="1"
+        )
+        ET.SubElement(group, "customproperties")
+        for name in members:
+            node = ET.SubElement(
+                group,
+                "layer-tree-layer",
+                id=name,
+                name=layers[name],
+                source=sources[name],
+                providerKey="ogr",
+                checked="Qt::Checked",
+                expanded="1",
+            )
+            ET.SubElement(node, "customproperties")
+    order = ET.SubElement(tree, "custom-order", enabled="1")
+    for geometry in _DRAW_ORDER:  # invasive findings over the maintenance surfaces
+        for name in sorted(layers, key=lambda n: n not in INVASIVE_LAYERS):
+            if LAYER_GEOMETRY[name] == geometry:
+                ET.SubElement(order, "item").text = name
+
+
+def _properties(properties: ET.Element) -> None:
+    """Fill the project's ``properties``: relative paths, projections enabled."""
+    paths = ET.SubElement(properties, "Paths")
+    ET.SubElement(paths, "Absolute", type="bool").text = "false"
+    srs = ET.SubElement(properties, "SpatialRefSys")
+    ET.SubElement(srs, "ProjectionsEnabled", type="int").text = "1"
+
+
 def qgis_project(
     layers: Mapping[str, str],
     vocabulary: Vocabulary,
@@ -88,42 +127,12 @@ def qgis_project(
     ET.SubElement(root, "homePath", path="")
     ET.SubElement(root, "title").text = title
     _srs(ET.SubElement(root, "projectCrs"))
-    tree = ET.SubElement(root, "layer-tree-group")
-    ET.SubElement(tree, "customproperties")
     sources = {name: f"./{gpkg_name}|layername={name}" for name in layers}
-    for geometry, group_name in LEGEND_GROUPS.items():
-        members = [n for n in layers if LAYER_GEOMETRY[n] == geometry]
-        if not members:
-            continue
-        group = ET.SubElement(
-            tree, "layer-tree-group", name=group_name, checked="Qt::Checked", expanded="1"
-        )
-        ET.SubElement(group, "customproperties")
-        for name in members:
-            node = ET.SubElement(
-                group,
-                "layer-tree-layer",
-                id=name,
-                name=layers[name],
-                source=sources[name],
-                providerKey="ogr",
-                checked="Qt::Checked",
-                expanded="1",
-            )
-            ET.SubElement(node, "customproperties")
-    order = ET.SubElement(tree, "custom-order", enabled="1")
-    for geometry in _DRAW_ORDER:  # invasive findings over the maintenance surfaces
-        for name in sorted(layers, key=lambda n: n not in INVASIVE_LAYERS):
-            if LAYER_GEOMETRY[name] == geometry:
-                ET.SubElement(order, "item").text = name
+    _layer_tree(root, layers, sources)
     project_layers = ET.SubElement(root, "projectlayers")
     for name, label in layers.items():
         _map_layer(project_layers, name, label, sources[name], vocabulary)
-    properties = ET.SubElement(root, "properties")
-    paths = ET.SubElement(properties, "Paths")
-    ET.SubElement(paths, "Absolute", type="bool").text = "false"
-    srs = ET.SubElement(properties, "SpatialRefSys")
-    ET.SubElement(srs, "ProjectionsEnabled", type="int").text = "1"
+    _properties(ET.SubElement(root, "properties"))
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return f"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n{body}\n"

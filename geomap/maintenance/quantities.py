@@ -488,6 +488,27 @@ def _formulas(rows: pd.DataFrame) -> list[str | None]:
     return out
 
 
+def _grand_total_row() -> pd.DataFrame:
+    """Return the one ``totalt belopp`` row, sorted after every area."""
+    return pd.DataFrame(
+        {
+            "radtyp": ["totalt belopp"],
+            "distrikt": ["Alla områden"],
+            "produktnamn": ["Totalt belopp (kr)"],
+            "agare_namn": ["Alla ägare"],
+            "enhet": ["kr"],
+            "mangd": [np.nan],
+            "arsmangd": [np.nan],
+            "r_area": [_LAST],
+            "r_group": [_LAST],
+            "r_unit": [_LAST],
+            "r_kind": [4],
+            "r_code": [0],
+            "r_owner": [0],
+        }
+    )
+
+
 def quantity_rows(
     detail: pd.DataFrame,
     vocabulary: Vocabulary,
@@ -528,24 +549,7 @@ def quantity_rows(
     ):
         if len(posts):
             parts.append(_subtotals(posts, keys, kind))
-    grand = pd.DataFrame(
-        {
-            "radtyp": ["totalt belopp"],
-            "distrikt": ["Alla områden"],
-            "produktnamn": ["Totalt belopp (kr)"],
-            "agare_namn": ["Alla ägare"],
-            "enhet": ["kr"],
-            "mangd": [np.nan],
-            "arsmangd": [np.nan],
-            "r_area": [_LAST],
-            "r_group": [_LAST],
-            "r_unit": [_LAST],
-            "r_kind": [4],
-            "r_code": [0],
-            "r_owner": [0],
-        }
-    )
-    rows = pd.concat([*parts, grand], ignore_index=True)
+    rows = pd.concat([*parts, _grand_total_row()], ignore_index=True)
     rows = rows.sort_values(
         ["r_area", "r_group", "r_unit", "r_kind", "r_code", "r_owner"], kind="stable"
     ).reset_index(drop=True)

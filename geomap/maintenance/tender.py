@@ -264,6 +264,27 @@ def _sum_rows(path: Path, formulas: list[str | None], *, label: str) -> None:
     patched.replace(path)
 
 
+def _tender_sheets(
+    rows: pd.DataFrame,
+    pieces: pd.DataFrame,
+    info: pd.DataFrame,
+    vocabulary_order: Mapping[str, int] | None,
+    invasive_years: pd.DataFrame | None,
+) -> dict[str, pd.DataFrame]:
+    """Return the tender workbook's sheets, in order: list, pivots, appendix, invasives, info."""
+    owners = sorted(set(pieces["agare_namn"].astype(str)))
+    sheets = {
+        LIST_SHEET: _list_table(rows),
+        "Per ägare": _pivot(pieces, "agare_namn", owners),
+        "Per avtalsområde": _pivot(pieces, "distrikt", area_order(pieces["distrikt"].tolist())),
+        "Objektbilaga": _appendix(pieces, dict(vocabulary_order or {})),
+    }
+    if invasive_years is not None and len(invasive_years):
+        sheets["Invasiva per år"] = _plain(invasive_years)
+    sheets["Info"] = _info_sheet(info)
+    return sheets
+
+
 def write_quantities_xlsx(
     rows: pd.DataFrame,
     pieces: pd.DataFrame,
@@ -311,20 +332,19 @@ def write_quantities_xlsx(
     >>> book["Mängdförteckning"]["M2"].value, book["Per ägare"]["D2"].value
     ('=IF(L2="","",K2*L2)', 12.5)
     """
-    owners = sorted(set(pieces["agare_namn"].astype(str)))
-    sheets = {
-        LIST_SHEET: _list_table(rows),
-        "Per ägare": _pivot(pieces, "agare_namn", owners),
-        "Per avtalsområde": _pivot(pieces, "distrikt", area_order(pieces["distrikt"].tolist())),
-        "Objektbilaga": _appendix(pieces, dict(vocabulary_order or {})),
-    }
-    if invasive_years is not None and len(invasive_years):
-        sheets["Invasiva per år"] = _plain(invasive_years)
-    sheets["Info"] = _info_sheet(info)
+    sheets = _tender_sheets(rows, pieces, info, vocabulary_order, invasive_years)
+    target = Path(path)
+    _write_tender_book(sheets, rows, target, overwrite=overwrite)
+    return target
+
+
+def _write_tender_book(
+    sheets: dict[str, pd.DataFrame], rows: pd.DataFrame, target: Path, *, overwrite: bool
+) -> None:
+    """Write ``sheets`` to ``target`` atomically: number formats, amount formulas, row sums."""
     numbers = {HEADERS[c] for c in ("mangd", "arsmangd", "a_pris", "belopp")}
     numbers |= {c for name in ("Per ägare", "Per avtalsområde") for c in sheets[name].columns[3:]}
     numbers |= {"Mängd", "Funnen mängd", "Åtgärdad mängd"}
-    target = Path(path)
     with atomic_path(target, overwrite=overwrite) as tmp:
         write_xlsx(
             sheets,
@@ -336,4 +356,3 @@ def write_quantities_xlsx(
         )
         formulas = [f if isinstance(f, str) else None for f in rows["formel"]]
         _sum_rows(tmp, formulas, label=str(target))
-    return target
