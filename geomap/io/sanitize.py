@@ -7,11 +7,42 @@ import re
 import unicodedata
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "owner_file_stem"]
+__all__ = ["FORMULA_PREFIXES", "neutralise_formula_text", "neutralise_formulas", "owner_file_stem"]
 
 #: A cell starting with one of these can be run as a formula by Excel or LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_RISKY = "^[" + re.escape("".join(FORMULA_PREFIXES)) + "]"  # text a spreadsheet would run
+
+
+def neutralise_formula_text(text: pa.Array) -> pa.Array:
+    """Return Arrow text whose values cannot start a spreadsheet formula (vectorised).
+
+    The rule of :func:`neutralise_formulas` (a value starting with one of
+    :data:`FORMULA_PREFIXES` gets a leading apostrophe) with Arrow compute kernels, as the
+    spreadsheet writers of :mod:`geomap.io.sheets` use it; nulls stay null. Returns ``text``
+    itself when no value needs it.
+
+    Parameters
+    ----------
+    text : pyarrow.Array
+        Text values.
+
+    Returns
+    -------
+    pyarrow.Array
+
+    Examples
+    --------
+    >>> neutralise_formula_text(pa.array(["=1+1", "ok", None, "\uff20x"])).to_pylist()
+    ["'=1+1", 'ok', None, "'\uff20x"]
+    """
+    risky = pc.fill_null(pc.match_substring_regex(text, _RISKY), False)
+    if not pc.any(risky).as_py():
+        return text
+    return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:

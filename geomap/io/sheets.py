@@ -7,7 +7,7 @@ row, an autofilter, column widths from the content, real date-times (``yyyy-mm-d
 where asked, link columns as hyperlink cells, list choices (data validation), hidden columns, a
 protected sheet with editable columns, highlighted rows and formula columns. In both, text that
 a spreadsheet would run as a formula is neutralised (see
-:func:`geomap.io.sanitize.neutralise_formulas`); in XLSX, control characters (which the format
+:func:`geomap.io.sanitize.neutralise_formula_text`); in XLSX, control characters (which the format
 cannot hold) are removed and text longer than a cell holds (32,767 characters) is cut, each with
 a warning naming the file, sheet, columns and rows.
 """
@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 
 from geomap.errors import GeomapError
 from geomap.io.sanitize import FORMULA_PREFIXES
+from geomap.io.sanitize import neutralise_formula_text as _neutral
 
 __all__ = [
     "CSV_DATE_FORMAT",
@@ -56,7 +57,6 @@ CSV_DATE_FORMAT = "%Y-%m-%d %H:%M"
 _XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm"
 _LOCAL_ZONE = "Europe/Stockholm"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_RISKY = "^[" + re.escape("".join(FORMULA_PREFIXES)) + "]"  # text a spreadsheet would run
 _MAX_WIDTH = 60
 _ROWS_SHOWN = 5  # rows a warning names per column
 _MAX_URL = 2_079  # characters of a hyperlink target Excel accepts
@@ -220,14 +220,6 @@ def _csv_quote(text: pa.Array) -> pa.Array:
     return pc.if_else(pc.fill_null(needs, False), quoted, text)
 
 
-def _neutral(text: pa.Array) -> pa.Array:
-    """Give text a spreadsheet would run as a formula a leading apostrophe (vectorised)."""
-    risky = pc.fill_null(pc.match_substring_regex(text, _RISKY), False)
-    if not pc.any(risky).as_py():
-        return text
-    return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
-
-
 def _naive_local(series: pd.Series) -> pd.Series:
     """Return date-times as naive Swedish local time (naive ones are taken as they are)."""
     if isinstance(series.dtype, pd.DatetimeTZDtype):
@@ -351,11 +343,8 @@ def write_xlsx(
     options = _options(
         sheets, number_formats, links, choices, hidden, editable, highlight, formulas
     )
-    import xlsxwriter  # imported here: only spreadsheet writing needs it
-
     target = Path(path)
-    book = xlsxwriter.Workbook(str(target), _WORKBOOK_OPTIONS)
-    styles = _Styles(book)
+    book, styles = _new_book(target)
     long = _long_choices(options)
     for name, frame in sheets.items():
         changes = _Changes()
@@ -367,17 +356,31 @@ def write_xlsx(
     return target
 
 
+def _new_book(target: Path) -> tuple[Any, _Styles]:
+    """Open an xlsxwriter workbook at ``target`` as both writers use it, with its cell formats."""
+    import xlsxwriter  # imported here: only spreadsheet writing needs it
+
+    book = xlsxwriter.Workbook(str(target), _WORKBOOK_OPTIONS)
+    return book, _Styles(book)
+
+
 def _options(
     sheets: Mapping[str, pd.DataFrame],
     number_formats: Mapping[str, str] | None,
     links: Mapping[str, str] | None,
-    choices: Mapping[str, Sequence[str]] | None,
-    hidden: Sequence[str],
-    editable: Sequence[str] | None,
-    highlight: np.ndarray | Mapping[str, np.ndarray] | None,
-    formulas: Mapping[str, str] | None,
+    choices: Mapping[str, Sequence[str]] | None = None,
+    hidden: Sequence[str] = (),
+    editable: Sequence[str] | None = None,
+    highlight: np.ndarray | Mapping[str, np.ndarray] | None = None,
+    formulas: Mapping[str, str] | None = None,
+    *,
+    sheet_rows: bool = True,
 ) -> _Options:
-    """Check the options of :func:`write_xlsx` against the sheets and gather them."""
+    """Check the options of :func:`write_xlsx` against the sheets and gather them.
+
+    :func:`write_xlsx_groups` gives only ``number_formats`` and ``links`` and checks the rows
+    per file itself (``sheet_rows=False``: no sheet's whole length is checked here).
+    """
     known = {str(c) for frame in sheets.values() for c in frame.columns}
     named = {
         "choices": list(choices or ()),
@@ -399,7 +402,7 @@ def _options(
                 "and holds {row} where the row number goes, e.g. '=E{row}*F{row}'"
             )
             raise GeomapError(msg)
-    for name, frame in sheets.items():
+    for name, frame in sheets.items() if sheet_rows else ():
         if len(frame) > EXCEL_MAX_ROWS:
             msg = (
                 f"sheet {name!r} has {len(frame):,} rows, more than an Excel sheet holds "
@@ -1050,8 +1053,21 @@ def write_xlsx_groups(
     >>> sheet["A2"].value, sheet["B2"].hyperlink.target, sheet.auto_filter.ref
     ('c', 'b.html', 'A1:B2')
     """
-    import xlsxwriter
+    limits = _group_limits(sheets, bounds, paths)
+    options = _options(sheets, number_formats, links, sheet_rows=False)
+    first = np.repeat(limits[:-1], np.diff(limits))
+    parts, prepared = _template(sheets, first, options)
+    files = _Files(parts, limits, paths, titles)
+    _add_group_sheets(files, prepared, first, paths, file_labels, full_text_in)
+    return files.write()
 
+
+def _group_limits(
+    sheets: Mapping[str, pd.DataFrame],
+    bounds: Sequence[int] | np.ndarray,
+    paths: Sequence[str | os.PathLike[str]],
+) -> np.ndarray:
+    """Check that the tables and ``bounds`` fit :func:`write_xlsx_groups`; return the bounds."""
     lengths = {len(frame) for frame in sheets.values()}
     if len(lengths) > 1:
         msg = f"`sheets` must all have the same rows (one file's rows after another's); lengths {sorted(lengths)}"
@@ -1063,12 +1079,19 @@ def write_xlsx_groups(
             f"sheet holds ({EXCEL_MAX_ROWS:,}); write it as CSV"
         )
         raise GeomapError(msg)
-    options = _Options(formats=dict(number_formats or {}), links=dict(links or {}))
-    first = np.repeat(limits[:-1], np.diff(limits))
+    return limits
+
+
+_Prepared = tuple[str, pd.DataFrame, "list[_Column]", "_Changes"]  # sheet name, table, columns
+
+
+def _template(
+    sheets: Mapping[str, pd.DataFrame], first: np.ndarray, options: _Options
+) -> tuple[dict[str, bytes], list[_Prepared]]:
+    """Write the template workbook of :func:`write_xlsx_groups`: its parts and prepared sheets."""
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / "template.xlsx"
-        book = xlsxwriter.Workbook(str(template), _WORKBOOK_OPTIONS)
-        styles = _Styles(book)
+        book, styles = _new_book(template)
         prepared = []
         for name, frame in sheets.items():
             changes = _Changes()
@@ -1080,13 +1103,23 @@ def write_xlsx_groups(
         book.close()
         with zipfile.ZipFile(template) as archive:
             parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    files = _Files(parts, limits, paths, titles)
+    return parts, prepared
+
+
+def _add_group_sheets(
+    files: _Files,
+    prepared: list[_Prepared],
+    first: np.ndarray,
+    paths: Sequence[str | os.PathLike[str]],
+    file_labels: Sequence[str] | None,
+    full_text_in: Sequence[str | None] | None,
+) -> None:
+    """Add each prepared sheet to ``files`` and warn, per file, of the cells changed on it."""
     for index, (name, frame, columns, changes) in enumerate(prepared, start=1):
         files.add_sheet(index, frame, columns, first)
-        for group, found in changes.split(limits).items():
+        for group, found in changes.split(files.limits).items():
             label = file_labels[group] if file_labels else str(paths[group])
             found.warn(label, name, full_text_in[group] if full_text_in else None)
-    return files.write()
 
 
 class _Files:

@@ -521,7 +521,22 @@ def build_payload(
     if scope_owner is not None:
         registry, owners = _scope(located.frame, registry, owners, scope_owner)
     table = owner_table(registry, located.frame, owners)
-    codes, tables = _dictionaries(located, table, districts, remarks.crs)
+    return _assemble(located, table, owners, districts, boundary, text, remarks.crs, shared=shared)
+
+
+def _assemble(
+    located: _Located,
+    table: pd.DataFrame,
+    owners: gpd.GeoDataFrame | None,
+    districts: gpd.GeoDataFrame | None,
+    boundary: gpd.GeoDataFrame | None,
+    text: MapText,
+    crs: Any,
+    *,
+    shared: bool,
+) -> dict[str, Any]:
+    """Return the payload of :func:`build_payload` from the located remarks and owner table."""
+    codes, tables = _dictionaries(located, table, districts, crs)
     if shared:  # names and shapes are in the folder's shared file: see shared_geography
         tables["districts"] = []
         districts = boundary = None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from string import Template
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -212,7 +213,22 @@ def build_map_html(
     True
     """
     text = MapText(title or DEFAULT_TITLE, period, synthetic_label or None, district_source)
-    payload = build_payload(
+    payload = _payload(remarks, registry, owners, districts, boundary, text, scope_owner, assets)
+    return render_page(script_json(payload), title=text.title, cdn=cdn, assets=assets)
+
+
+def _payload(
+    remarks: gpd.GeoDataFrame,
+    registry: pd.DataFrame,
+    owners: gpd.GeoDataFrame | None,
+    districts: gpd.GeoDataFrame | None,
+    boundary: gpd.GeoDataFrame | None,
+    text: MapText,
+    scope_owner: str | None,
+    assets: MapAssets | None,
+) -> dict[str, Any]:
+    """Return the map's data (see :func:`build_payload`), shared geography left out with ``assets``."""
+    return build_payload(
         remarks,
         registry=registry,
         owners=owners,
@@ -222,4 +238,3 @@ def build_map_html(
         scope_owner=scope_owner,
         shared=assets is not None,
     )
-    return render_page(script_json(payload), title=text.title, cdn=cdn, assets=assets)

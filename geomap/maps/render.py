@@ -239,9 +239,24 @@ def write_map(
     """
     protect = _inputs(routed, owners, districts)
     target = check_writable(out, overwrite=overwrite, protect=protect)
-    selection = _select(routed, owners, districts, date_from, date_to, categories, owner_ids)
-    page = _page(selection, owners=owner_ids, title=title or DEFAULT_TITLE, cdn=cdn)
+    page = _map_of(routed, owners, districts, date_from, date_to, categories, owner_ids, title, cdn)
     return _write(target, page, overwrite=overwrite, protect=protect)
+
+
+def _map_of(
+    routed: PathArg | RoutedData,
+    owners: PathArg | None,
+    districts: PathArg | bool | None,
+    date_from: str | dt.date | None,
+    date_to: str | dt.date | None,
+    categories: Sequence[str] | None,
+    owner_ids: Sequence[str] | None,
+    title: str | None,
+    cdn: bool,
+) -> str:
+    """Return the HTML of :func:`write_map`'s one map; the arguments are those of it."""
+    selection = _select(routed, owners, districts, date_from, date_to, categories, owner_ids)
+    return _page(selection, owners=owner_ids, title=title or DEFAULT_TITLE, cdn=cdn)
 
 
 def _map_directory(out_dir: PathArg) -> Path:
@@ -336,6 +351,22 @@ def write_owner_maps(
     selection = _select(routed, owners, districts, date_from, date_to, categories, owner_ids)
     targets = _owner_targets(selection, directory, overwrite=overwrite)
     assets = _assets(selection, directory) if shared_assets and targets else None
+    return _write_owner_pages(
+        selection, targets, directory, title=title, cdn=cdn, assets=assets, overwrite=overwrite
+    )
+
+
+def _write_owner_pages(
+    selection: _Selection,
+    targets: dict[str, Path],
+    directory: Path,
+    *,
+    title: str | None,
+    cdn: bool,
+    assets: MapAssets | None,
+    overwrite: bool,
+) -> dict[str, Path]:
+    """Write each owner's map to its target (see :func:`write_owner_maps`); warn if none."""
     scopes = _scopes(selection, list(targets))
     written: dict[str, Path] = {}
     for owner, name in _owner_names(selection, list(targets)).items():

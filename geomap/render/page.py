@@ -224,6 +224,21 @@ def html_page(
     policy = content_security_policy(
         _SCRIPTS.findall(head) + own, cdn=cdn, image_hosts=image_hosts, local=local
     )
+    return _fill_shell(policy, title, head, css, body, data, own, script_files, stylesheets)
+
+
+def _fill_shell(
+    policy: str,
+    title: str,
+    head: str,
+    css: str,
+    body: str,
+    data: Mapping[str, str] | None,
+    own: list[str],
+    script_files: Sequence[str],
+    stylesheets: Sequence[str],
+) -> str:
+    """Return the page shell filled in (see :func:`html_page`); ``own`` are its inline scripts."""
     links = "".join(f'<link rel="stylesheet" href="{html.escape(u)}">\n' for u in stylesheets)
     return _SHELL.substitute(
         policy=html.escape(policy),

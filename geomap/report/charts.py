@@ -224,31 +224,14 @@ def line_chart(
     positions: Any = pd.to_datetime([pd.Timestamp(v) for v in x]) if dates else np.arange(len(x))
     with _pyplot().rc_context(_STYLE):
         fig, ax = _figure(7.0, 3.2)
-        for i, (name, numbers) in enumerate(series.items()):
-            ax.plot(
-                positions,
-                np.asarray(numbers, dtype=float),
-                label=name,
-                color=PALETTE[i % len(PALETTE)],
-                marker="o" if len(x) <= 30 else None,
-                markersize=3,
-            )
+        _plot_lines(ax, positions, series, dots=len(x) <= 30)
         if not dates:
             step = max(1, len(x) // 12)
             ax.set_xticks(positions[::step], [str(v) for v in x][::step], rotation=30, ha="right")
         else:
             _date_axis(ax)
         if marker is not None:
-            where = pd.Timestamp(marker) if dates else marker
-            ax.axvline(where, color="#555555", linestyle="--", linewidth=1)
-            ax.annotate(
-                marker_label,
-                (where, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(3, -10),
-                textcoords="offset points",
-                fontsize=8,
-            )
+            _draw_marker(ax, pd.Timestamp(marker) if dates else marker, marker_label)
         swedish_axis(ax.yaxis)
         ax.grid(axis="y", color="#dddddd")
         ax.set_title(title, loc="left", fontweight="bold")
@@ -258,6 +241,34 @@ def line_chart(
             ax.legend(frameon=False)
         span = f"{_x_text(x[0])} till {_x_text(x[-1])}" if len(x) else "inga värden"
         return figure_svg(fig, title=title, description=f"{title}, {span}; {', '.join(series)}")
+
+
+def _plot_lines(
+    ax: Any, positions: Any, series: Mapping[str, Sequence[float]], *, dots: bool
+) -> None:
+    """Draw one line per series of :func:`line_chart`, in palette order, with dots if ``dots``."""
+    for i, (name, numbers) in enumerate(series.items()):
+        ax.plot(
+            positions,
+            np.asarray(numbers, dtype=float),
+            label=name,
+            color=PALETTE[i % len(PALETTE)],
+            marker="o" if dots else None,
+            markersize=3,
+        )
+
+
+def _draw_marker(ax: Any, where: Any, label: str) -> None:
+    """Draw :func:`line_chart`'s vertical marker line at x ``where``, labelled ``label``."""
+    ax.axvline(where, color="#555555", linestyle="--", linewidth=1)
+    ax.annotate(
+        label,
+        (where, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, -10),
+        textcoords="offset points",
+        fontsize=8,
+    )
 
 
 def _date_axis(ax: Any) -> None:
