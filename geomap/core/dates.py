@@ -293,23 +293,74 @@ def parse_timestamps(
     if times is None and (fast := _iso_fast_path(values)) is not None:
         return DateResult(timestamps=fast)
     count = len(values)
+    numbers, group, names = _row_context(where, rows, count)
+    distinct = _distinct(values)
+    stamps, orders, notes = _decide(distinct, group, names, column=column, numbers=numbers)
+    bad, invalid = _invalid_dates(distinct, stamps, numbers, group, names, column=column)
+    stamps, bad_times, invalid_times = _read_times(
+        stamps, times, numbers, group, names, column=time_column
+    )
+    invalid += invalid_times
+    return _result(values, stamps, notes, orders, invalid, bad=bad, bad_times=bad_times)
+
+
+def _row_context(
+    where: str | pd.Series, rows: pd.Series | np.ndarray | list[int] | None, count: int
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Return each row's number for warnings, its file's group code and the file names."""
     files = _per_row(where, count)
     numbers = np.arange(1, count + 1)
     if rows is not None and len(rows) == count:
         numbers = np.asarray(rows)
     group, uniques = pd.factorize(files)
-    names = [str(n) for n in uniques]
-    distinct = _distinct(values)
-    stamps, orders, notes = _decide(distinct, group, names, column=column, numbers=numbers)
+    return numbers, group, [str(n) for n in uniques]
+
+
+def _invalid_dates(
+    distinct: _Distinct,
+    stamps: np.ndarray,
+    numbers: np.ndarray,
+    group: np.ndarray,
+    names: list[str],
+    *,
+    column: str,
+) -> tuple[np.ndarray, list[InvalidValues]]:
+    """Return the rows whose date is given but not valid, and their facts per file."""
     bad = (distinct.codes >= 0) & np.isnat(stamps)
     shown = distinct.shown[distinct.codes]
-    invalid = _invalid_values(bad, shown, numbers, group, names, column=column, kind="date")
+    return bad, _invalid_values(bad, shown, numbers, group, names, column=column, kind="date")
+
+
+def _read_times(
+    stamps: np.ndarray,
+    times: pd.Series | None,
+    numbers: np.ndarray,
+    group: np.ndarray,
+    names: list[str],
+    *,
+    column: str,
+) -> tuple[np.ndarray, np.ndarray, list[InvalidValues]]:
+    """Add a separate time column, if given and aligned; return stamps, bad times, their facts."""
+    count = len(stamps)
     bad_times = np.zeros(count, dtype=bool)
-    if times is not None and len(times) == count:
-        stamps, bad_times, shown = _with_times(stamps, times)
-        invalid += _invalid_values(
-            bad_times, shown, numbers, group, names, column=time_column, kind="time"
-        )
+    if times is None or len(times) != count:
+        return stamps, bad_times, []
+    stamps, bad_times, shown = _with_times(stamps, times)
+    invalid = _invalid_values(bad_times, shown, numbers, group, names, column=column, kind="time")
+    return stamps, bad_times, invalid
+
+
+def _result(
+    values: pd.Series,
+    stamps: np.ndarray,
+    notes: list[str],
+    orders: dict[str, str],
+    invalid: list[InvalidValues],
+    *,
+    bad: np.ndarray,
+    bad_times: np.ndarray,
+) -> DateResult:
+    """Log the warnings and build the :class:`DateResult`."""
     notes += [v.note() for v in invalid]
     for note in notes:
         log.warning("%s", note)

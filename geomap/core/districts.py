@@ -136,20 +136,39 @@ def read_districts(
     )
     frame = _read(source, chosen)
     name = _name_column(frame, source, chosen, name_column)
-    districts = gpd.GeoDataFrame(
+    districts = _named_districts(frame, name)
+    boundary = _boundary(source, chosen, layers, districts)
+    districts, boundary = _reprojected(districts, boundary, crs)
+    attribution = "SCB RegSO 2025" if chosen.startswith("regso_2025") else ""
+    return Geography(districts, boundary, attribution=attribution, path=source)
+
+
+def _named_districts(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    """Return the districts with a ``name`` column (missing names empty), polygons repaired."""
+    return gpd.GeoDataFrame(
         {"name": frame[name].astype("string").fillna("")},
         geometry=_repaired(frame.geometry.to_numpy()),
         crs=frame.crs,
     )
+
+
+def _boundary(
+    source: Path, chosen: str, layers: list[str], districts: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Return the boundary layer of the file when it has one, else the union of the districts."""
     if DEFAULT_BOUNDARY_LAYER in layers and chosen != DEFAULT_BOUNDARY_LAYER:
-        boundary = _read(source, DEFAULT_BOUNDARY_LAYER)[["geometry"]]
-    else:
-        boundary = gpd.GeoDataFrame(geometry=[districts.union_all()], crs=districts.crs)
-    if crs is not None:
-        target = parse_crs(crs, argument="crs")
-        districts, boundary = districts.to_crs(target), boundary.to_crs(target)
-    attribution = "SCB RegSO 2025" if chosen.startswith("regso_2025") else ""
-    return Geography(districts, boundary, attribution=attribution, path=source)
+        return _read(source, DEFAULT_BOUNDARY_LAYER)[["geometry"]]
+    return gpd.GeoDataFrame(geometry=[districts.union_all()], crs=districts.crs)
+
+
+def _reprojected(
+    districts: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, crs: str | int | CRS | None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return both layers in ``crs``, or unchanged when it is None."""
+    if crs is None:
+        return districts, boundary
+    target = parse_crs(crs, argument="crs")
+    return districts.to_crs(target), boundary.to_crs(target)
 
 
 def _read(source: Path, layer: str) -> gpd.GeoDataFrame:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geomap.core.words import MONTH_NAMES
 from geomap.errors import InputError
 
 __all__ = [
@@ -39,20 +40,6 @@ __all__ = [
 #: The kinds of :class:`Period`: calendar units, then a single day and a free range of days.
 KINDS = ("day", "week", "month", "tertial", "year", "years", "range")
 
-_MONTHS_SV = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 _MAX_YEARS = 10
 _LAST_YEAR = 9998  # the last ISO week of year 9999 ends in year 10000, which `datetime` lacks
 _ONE_DAY = dt.timedelta(days=1)
@@ -585,7 +572,7 @@ def _week_of(day: dt.date) -> Period:
 
 def _month(year: int, number: int) -> Period:
     start, end = _bounds("month", dt.date(year, number, 1), year)
-    return Period(start, end, "month", f"{_MONTHS_SV[number - 1]} {year}")
+    return Period(start, end, "month", f"{MONTH_NAMES[number - 1]} {year}")
 
 
 def _tertial(year: int, number: int) -> Period:

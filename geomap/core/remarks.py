@@ -8,8 +8,9 @@ decide its fields (:func:`remark_fields`), and the frames of several files are c
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -318,44 +319,72 @@ def build_remarks(
     """
     columns = [str(c) for c in frame.columns if c not in _OWN_COLUMNS]
     fields = dict(remark_fields(columns) if fields is None else fields)
-    where = where or (
-        str(frame["source_file"].iloc[0]) if "source_file" in frame and len(frame) else "input"
-    )
+    where = where or _default_where(frame)
     notes = [] if warnings is None else warnings
+    out, renames = _renamed(frame, columns, where=where, notes=notes)
+    found = {f: renames.get(c, c) for f, c in fields.items()}
+    text = functools.partial(_field_text, out, found)
+    walk_id = text("walk_id")
+    out["source"] = _sources(text("source"), walk_id, source)
+    _add_categories(out, text("category"), categories)
+    out["timestamp"] = _timestamps(out, found, fields, where=where, notes=notes, dates=dates)
+    _add_texts(out, text, walk_id)
+    return _add_ids(out, frame[columns], text, walk_id)
+
+
+def _default_where(frame: gpd.GeoDataFrame) -> str:
+    """Return the file named in the first ``source_file``, or ``"input"``."""
+    return str(frame["source_file"].iloc[0]) if "source_file" in frame and len(frame) else "input"
+
+
+def _renamed(
+    frame: gpd.GeoDataFrame, columns: list[str], *, where: str, notes: list[str]
+) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """Rename input columns named like model columns (warning for each); return frame and renames."""
     renames = safe_column_names(columns)
     for old, new in renames.items():
         _warn(
             notes,
             f"{where}: column {old!r} has the name of one of geomap's own columns; it is kept as {new!r}",
         )
-    out = frame.rename(columns=renames)
-    found = {f: renames.get(c, c) for f, c in fields.items()}
+    return frame.rename(columns=renames), renames
 
-    def text(field: str) -> pd.Series:
-        """Return the field's column as stripped text, empty strings missing (vectorised)."""
-        column = found.get(field)
-        return (
-            _text(out[column])
-            if column is not None
-            else pd.Series(None, index=out.index, dtype=object)
-        )
 
-    walk_id = text("walk_id")
-    out["source"] = _sources(text("source"), walk_id, source)
-    raw = text("category")
+def _field_text(out: pd.DataFrame, found: Mapping[str, str], field: str) -> pd.Series:
+    """Return the field's column as stripped text, empty strings missing (vectorised)."""
+    column = found.get(field)
+    return (
+        _text(out[column]) if column is not None else pd.Series(None, index=out.index, dtype=object)
+    )
+
+
+def _add_categories(out: pd.DataFrame, raw: pd.Series, categories: Categories) -> None:
+    """Add ``category``, ``category_label``, ``category_raw`` and ``_category_known``."""
     cats = categories.normalise(raw)
     out["category"] = cats["category"]
     out["category_label"] = cats["category_label"]
     out["category_raw"] = raw
     out["_category_known"] = cats["known"].to_numpy()
-    out["timestamp"] = _timestamps(out, found, fields, where=where, notes=notes, dates=dates)
+
+
+def _add_texts(out: pd.DataFrame, text: Callable[[str], pd.Series], walk_id: pd.Series) -> None:
+    """Add the free-text model columns, from ``description`` to ``protocol_owner``."""
     out["description"] = text("description")
     out["action"] = text("action")
     out["walk_id"] = walk_id
     out["walk_date"] = text("walk_date")
     out["place"] = text("place")
     out["protocol_owner"] = text("protocol_owner")
-    ids = _remark_ids(out, frame[columns], text("id"), walk_id, text("number"))
+
+
+def _add_ids(
+    out: gpd.GeoDataFrame,
+    inputs: pd.DataFrame,
+    text: Callable[[str], pd.Series],
+    walk_id: pd.Series,
+) -> gpd.GeoDataFrame:
+    """Add the unique ``remark_id`` and return ``out``."""
+    ids = _remark_ids(out, inputs, text("id"), walk_id, text("number"))
     out["remark_id"] = unique_ids(ids)
     return out
 

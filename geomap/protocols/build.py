@@ -341,6 +341,21 @@ def build_protocols(
     >>> protocols[0].stem, sorted(protocols[0].owners)[:2]
     ('protokoll_TV-2025-01-018769ab', ['huddinge_kommun', 'huddinge_samhallsfastigheter'])
     """
+    _check_months(follow_up_months)
+    data = routed if isinstance(routed, RoutedData) else read_routed(routed)
+    rows = _walk_rows(data.remarks, walk_ids)
+    table = read_walks(walks) if isinstance(walks, (str, os.PathLike)) else walks
+    meta = walk_metadata(rows, table)
+    sources = _source_lines(data, walks, register)
+    ctx = _Context(
+        data, meta, _light(meta, rows), _statuses(register), follow_up_months, tuple(sources)
+    )
+    walks_by_id = rows.groupby(rows["walk_id"].astype(str), sort=False)  # one per walk
+    return [_walk_protocol(ctx, walk_id, walk) for walk_id, walk in walks_by_id]
+
+
+def _check_months(follow_up_months: int) -> None:
+    """Refuse a ``follow_up_months`` that is not a whole number from 0 to 60."""
     if (
         isinstance(follow_up_months, bool)
         or not isinstance(follow_up_months, int)
@@ -348,10 +363,14 @@ def build_protocols(
     ):
         msg = f"`follow_up_months`: {follow_up_months!r} is not a whole number of months 0–60; give e.g. 6"
         raise InputError(msg)
-    data = routed if isinstance(routed, RoutedData) else read_routed(routed)
-    rows = _walk_rows(data.remarks, walk_ids)
-    table = read_walks(walks) if isinstance(walks, (str, os.PathLike)) else walks
-    meta = walk_metadata(rows, table)
+
+
+def _source_lines(
+    data: RoutedData,
+    walks: str | os.PathLike[str] | pd.DataFrame | None,
+    register: str | os.PathLike[str] | Register | None,
+) -> list[str]:
+    """Return the protocol's source lines: the routed run, the walk table and the register."""
     sources = [f"Dirigerade anmärkningar: {data.path.name or 'geomap route'}"]
     if isinstance(walks, (str, os.PathLike)):
         sources.append(f"Vandringsuppgifter: {Path(walks).name}")
@@ -359,19 +378,16 @@ def build_protocols(
         sources.append(
             f"Uppföljningsregister: {Path(str(register)).name if not isinstance(register, Register) else 'angivet'}"
         )
-    ctx = _Context(
-        data, meta, _light(meta, rows), _statuses(register), follow_up_months, tuple(sources)
-    )
-    out: list[WalkProtocol] = []
-    for walk_id, walk in rows.groupby(rows["walk_id"].astype(str), sort=False):  # one per walk
-        owners = {
-            str(owner): (
-                protocol_stem(walk_id, str(owner)),
-                _report(ctx, walk_id, part, str(owner)),
-            )
-            for owner, part in walk.groupby("owner", sort=True)
-        }
-        out.append(
-            WalkProtocol(walk_id, protocol_stem(walk_id), _report(ctx, walk_id, walk, None), owners)
+    return sources
+
+
+def _walk_protocol(ctx: _Context, walk_id: str, walk: gpd.GeoDataFrame) -> WalkProtocol:
+    """Return one walk's protocol and its sub-protocols, one per owner (sorted by owner)."""
+    owners = {
+        str(owner): (
+            protocol_stem(walk_id, str(owner)),
+            _report(ctx, walk_id, part, str(owner)),
         )
-    return out
+        for owner, part in walk.groupby("owner", sort=True)
+    }
+    return WalkProtocol(walk_id, protocol_stem(walk_id), _report(ctx, walk_id, walk, None), owners)

@@ -95,28 +95,12 @@ def write_template(path: str | os.PathLike[str], *, overwrite: bool = False) -> 
     if path.exists() and not overwrite:
         msg = f"`path`: {path} exists; pass `overwrite` to replace it or choose another name"
         raise OutputExistsError(msg)
-    cats = load_categories()
     # one blank row each: geomap.io.sheets.write_xlsx cannot write a sheet of 0 rows, and a
     # blank row is what the reader skips anyway
     remarks = pd.DataFrame({c: [None] for c in TEMPLATE_COLUMNS}, dtype=object)
     walk = pd.DataFrame({c: [None] for c in WALK_COLUMNS}, dtype=object)
-    listing = pd.DataFrame(
-        {
-            "Benämning": [c.label for c in cats.items],
-            "Kod": [c.code for c in cats.items],
-            "Andra namn som läses": [", ".join(c.aliases) for c in cats.items],
-        }
-    )
     choices = category_choices()
-    if len(choices) > len(listing):
-        extra = pd.DataFrame(
-            {
-                "Benämning": ["Positivt"],
-                "Kod": ["positivt"],
-                "Andra namn som läses": ["positiv, bra"],
-            }
-        )
-        listing = pd.concat([listing, extra], ignore_index=True).astype(object)
+    listing = _category_listing(choices)
     sheets = {
         "Anmärkningar": remarks,
         "Vandring": walk,
@@ -133,3 +117,25 @@ def write_template(path: str | os.PathLike[str], *, overwrite: bool = False) -> 
         },
         choices={"Kategori": choices},
     )
+
+
+def _category_listing(choices: list[str]) -> pd.DataFrame:
+    """Return the sheet of categories: label, code and other names read, then "Positivt" if chosen."""
+    cats = load_categories()
+    listing = pd.DataFrame(
+        {
+            "Benämning": [c.label for c in cats.items],
+            "Kod": [c.code for c in cats.items],
+            "Andra namn som läses": [", ".join(c.aliases) for c in cats.items],
+        }
+    )
+    if len(choices) > len(listing):
+        extra = pd.DataFrame(
+            {
+                "Benämning": ["Positivt"],
+                "Kod": ["positivt"],
+                "Andra namn som läses": ["positiv, bra"],
+            }
+        )
+        listing = pd.concat([listing, extra], ignore_index=True).astype(object)
+    return listing

@@ -199,6 +199,21 @@ def period_comparison(
     >>> table.attrs["periods"]["previous"], table.attrs["periods"]["year_earlier"]
     ('vecka 46 2025', 'vecka 47 2024')
     """
+    columns = _check_comparison(remarks, by, history=history, timestamp=timestamp, alpha=alpha)
+    days, codes, groups = _days_and_groups(remarks, columns, timestamp)
+    first = covered_from or _first_day(days, current)
+    return _compare(days, codes, groups, current, first, history=history, alpha=alpha)
+
+
+def _check_comparison(
+    remarks: pd.DataFrame,
+    by: str | Sequence[str] | None,
+    *,
+    history: int,
+    timestamp: str,
+    alpha: float,
+) -> list[str]:
+    """Check the arguments of :func:`period_comparison`; return the group columns."""
     if isinstance(history, bool) or not isinstance(history, int) or history < 1:
         msg = f"`history`: {history!r} is not a whole number ≥ 1; give e.g. 8"
         raise InputError(msg)
@@ -208,9 +223,29 @@ def period_comparison(
         msg = f"`remarks`: no column {', '.join(map(repr, missing))} (columns: {', '.join(map(str, remarks.columns))}); give `timestamp` and `by` as column names"
         raise InputError(msg)
     _check_alpha(alpha)
+    return columns
+
+
+def _days_and_groups(
+    remarks: pd.DataFrame, columns: list[str], timestamp: str
+) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Return each remark's local day, its group code and the groups."""
     days = local_dates(remarks[timestamp]).to_numpy(dtype="datetime64[D]")
     codes, groups = _group_codes(remarks, columns)
-    first = covered_from or _first_day(days, current)
+    return days, codes, groups
+
+
+def _compare(
+    days: np.ndarray,
+    codes: np.ndarray,
+    groups: pd.Index,
+    current: Period,
+    first: dt.date,
+    *,
+    history: int,
+    alpha: float,
+) -> pd.DataFrame:
+    """Count per group in ``current``, its references and a year earlier; build the table."""
     references = current.references(history)
     year_before = current.year_earlier()
     periods = [current, *references, year_before]

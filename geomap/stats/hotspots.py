@@ -277,9 +277,32 @@ def getis_ord(
     >>> getis_ord(g, np.zeros(100, dtype=int)).attrs["note"]
     'no remarks in the period: nothing to test'
     """
+    return _gi_table(
+        grid, counts, permutations=permutations, seed=seed, fdr=alpha_fdr, min_count=min_count
+    )
+
+
+def _check_arguments(
+    grid: gpd.GeoDataFrame, counts: pd.Series | np.ndarray, *, permutations: int, min_count: int
+) -> np.ndarray:
+    """Check all arguments; return the counts as :func:`_check_counts` gives them."""
     y = _check_counts(grid, counts)
     _check_permutations(permutations)
     _check_min_count(min_count)
+    return y
+
+
+def _gi_table(
+    grid: gpd.GeoDataFrame,
+    counts: pd.Series | np.ndarray,
+    *,
+    permutations: int,
+    seed: int,
+    fdr: bool,
+    min_count: int,
+) -> pd.DataFrame:
+    """Check the arguments and build the table :func:`getis_ord` returns."""
+    y = _check_arguments(grid, counts, permutations=permutations, min_count=min_count)
     adjacency = queen_adjacency(grid)
     card = np.diff(adjacency.indptr)
     frame = pd.DataFrame({"cell_id": grid["cell_id"].to_numpy(), "count": y})
@@ -293,7 +316,7 @@ def getis_ord(
     tested = int(selected.sum())
     if not note and tested == 0:
         note = f"no cell with neighbours holds {min_count} or more remarks: nothing to test"
-    classes = significance_classes(np.where(selected, p, np.nan), fdr=alpha_fdr)
+    classes = significance_classes(np.where(selected, p, np.nan), fdr=fdr)
     kind = np.where(side > 0, KIND_LABELS["hot"], KIND_LABELS["cold"])
     frame["gi"], frame["gi_z"], frame["p_sim"] = gi, z, p
     frame["tested"] = selected
@@ -302,7 +325,7 @@ def getis_ord(
     frame.attrs.update(
         permutations=permutations,
         seed=seed,
-        fdr=alpha_fdr,
+        fdr=fdr,
         min_count=min_count,
         tested=tested,
         total=int(y.sum()),

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from geomap.core.dates import TIMEZONE
+from geomap.core.words import MONTH_NAMES, WEEKDAY_NAMES
 from geomap.errors import InputError
 
 __all__ = [
@@ -53,23 +54,10 @@ __all__ = [
     "weekday_hour",
 ]
 
-#: Swedish weekday names, Monday first.
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-#: Swedish month names.
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+#: Swedish weekday names, Monday first (:data:`geomap.core.words.WEEKDAY_NAMES`).
+WEEKDAYS = WEEKDAY_NAMES
+#: Swedish month names (:data:`geomap.core.words.MONTH_NAMES`).
+MONTHS = MONTH_NAMES
 #: Words of :func:`daylight`.
 DAYLIGHT_LABELS = {"day": "dagsljus", "dark": "mörker", "unknown": "okänd"}
 #: Sun elevation (degrees) above which it is "dagsljus", by ``twilight`` rule.
@@ -299,7 +287,21 @@ def daylight(
         )
         raise InputError(msg)
     local = _local(timestamps)
-    n = len(local)
+    lons, lats = _coordinates(lon, lat, len(local))
+    known = time_known(local.to_numpy()) & np.isfinite(lons) & np.isfinite(lats)
+    elevation = solar_elevation(_naive_utc(local), lons, lats)
+    codes = np.where(known, np.where(elevation > TWILIGHT[twilight], 0, 1), 2)
+    words = pd.Categorical.from_codes(
+        codes, dtype=pd.CategoricalDtype(list(DAYLIGHT_LABELS.values()))
+    )
+    index = timestamps.index if isinstance(timestamps, pd.Series) else None
+    return pd.Series(words, index=index, name="daylight")
+
+
+def _coordinates(
+    lon: float | np.ndarray | pd.Series, lat: float | np.ndarray | pd.Series, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``n`` longitudes and latitudes (one pair broadcast to all), checking their length."""
     lons, lats = (
         np.broadcast_to(np.asarray(v, dtype=float), (n,))
         if np.ndim(v) == 0
@@ -309,18 +311,16 @@ def daylight(
     if len(lons) != n or len(lats) != n:
         msg = f"`lon`, `lat`: {len(lons)} and {len(lats)} values for {n} timestamps; give one pair for all or one per timestamp"
         raise InputError(msg)
-    known = time_known(local.to_numpy()) & np.isfinite(lons) & np.isfinite(lats)
+    return lons, lats
+
+
+def _naive_utc(local: pd.Series) -> np.ndarray:
+    """Return naive local times as naive UTC (ambiguous hour as winter time, gaps shifted on)."""
     utc = (
         local.dt.tz_localize(
-            TIMEZONE, ambiguous=np.zeros(n, dtype=bool), nonexistent="shift_forward"
+            TIMEZONE, ambiguous=np.zeros(len(local), dtype=bool), nonexistent="shift_forward"
         )
         .dt.tz_convert("UTC")
         .dt.tz_localize(None)
     )
-    elevation = solar_elevation(utc.to_numpy(), lons, lats)
-    codes = np.where(known, np.where(elevation > TWILIGHT[twilight], 0, 1), 2)
-    words = pd.Categorical.from_codes(
-        codes, dtype=pd.CategoricalDtype(list(DAYLIGHT_LABELS.values()))
-    )
-    index = timestamps.index if isinstance(timestamps, pd.Series) else None
-    return pd.Series(words, index=index, name="daylight")
+    return utc.to_numpy()
