@@ -380,7 +380,7 @@ class _FilePlan:
         """
         notes = list(info.warnings)
         if self.non_points:
-            note = _non_point_note(str(self.path), self.non_points, self.kinds)
+            note = readers.non_point_note(str(self.path), self.non_points, self.kinds)
             if self.head_non_points:
                 notes[self.point_note] = note
             else:
@@ -480,16 +480,6 @@ class _FilePlan:
             said = sum(len(d.warnings) for d in dates)  # the date parser's, last in ``notes``
             self.model_notes = notes[: len(notes) - said]
         return model
-
-
-def _non_point_note(where: str, count: int, kinds: set[str]) -> str:
-    """Word the reader's warning for remarks that are not points (as :func:`readers._to_points`)."""
-    one = count == 1
-    return (
-        f"{where}: {count} {'remark is a' if one else 'remarks are'} "
-        f"{'/'.join(sorted(kinds))}, not {'a point' if one else 'points'}; "
-        f"{'it' if one else 'each'} is placed at a point inside it (representative point)"
-    )
 
 
 @contextlib.contextmanager

@@ -41,7 +41,6 @@ from geomap.core.owners import OwnerRegistry
 from geomap.core.routed import PARQUET_LAYERS, RoutedData, read_routed, write_routed_layers
 from geomap.core.rules import CategoryRule
 from geomap.errors import ConfigError, InputError
-from geomap.io.atomic import atomic_dir
 from geomap.io.vector import (
     BBOX_TYPE,
     arrow_to_frame,
@@ -51,6 +50,7 @@ from geomap.io.vector import (
 )
 from geomap.routing.engine import Router, route_chunk
 from geomap.routing.ids import IdBook
+from geomap.routing.outputs import output_dir, write_summary
 from geomap.routing.parquet import hilbert_of
 from geomap.routing.pipeline import Input, PathLike, _with_routing
 from geomap.routing.stream import (
@@ -65,7 +65,6 @@ from geomap.routing.stream import (
     merge_summaries,
     open_run,
     output_schema,
-    write_summary,
 )
 from geomap.routing.summary import RouteSummary, summarise
 
@@ -126,16 +125,8 @@ def route_distributed(
     """
     arguments = {k: v for k, v in locals().items() if k in _OPEN_ARGUMENTS}
     run, protected = open_run(**arguments)
-    with (
-        _client(scheduler) as client,
-        atomic_dir(
-            Path(outdir),
-            overwrite=overwrite,
-            kind="route",
-            protect=protected,
-            replace_foreign=replace_foreign,
-        ) as tmp,
-    ):
+    out = {"overwrite": overwrite, "replace_foreign": replace_foreign}
+    with _client(scheduler) as client, output_dir(outdir, protected, **out) as tmp:
         written = _write(run, client, tmp, lists=lists, xlsx=xlsx, maps=maps, batch_size=batch_size)
     return StreamResult(summary=run.summary, written=written, registry=run.router.registry)
 

@@ -134,10 +134,7 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
     >>> route_chunk(remarks, Router.build(reg, owners))[["owner", "route_method", "flags"]].values.tolist()
     [['a', 'ownership', ''], ['a', 'ownership', 'boundary'], ['b', 'nearest', '']]
     """
-    geoms = remarks.geometry.to_numpy()
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    xy = np.full((len(remarks), 2), np.nan)
-    xy[~missing] = shapely.get_coordinates(geoms[~missing])
+    xy, missing = _coordinates(remarks)
     loc = locate(
         router.owners,
         xy[:, 0],
@@ -148,7 +145,30 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
     )
     decision = _decide(remarks, router, loc, xy)
     spatial = (decision.method == OWNERSHIP) | (decision.method == NEAREST)
-    flags = (
+    flags = _flags(remarks, loc, decision, spatial, missing)
+    why = _reasons(remarks, router, decision, flags)
+    candidates = np.where(spatial, loc.candidates, np.full(len(remarks), None, dtype=object))
+    return _frame(remarks.index, router, decision, candidates, flag_codes(flags), why)
+
+
+def _coordinates(remarks: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return the remarks' X/Y (NaN where the geometry is missing or empty) and that mask."""
+    geoms = remarks.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    xy = np.full((len(remarks), 2), np.nan)
+    xy[~missing] = shapely.get_coordinates(geoms[~missing])
+    return xy, missing
+
+
+def _flags(
+    remarks: gpd.GeoDataFrame,
+    loc: Location,
+    decision: _Decision,
+    spatial: np.ndarray,
+    missing: np.ndarray,
+) -> np.ndarray:
+    """Return each remark's flag bits from the spatial look-up and the decision."""
+    return (
         (loc.boundary & spatial) * F_BOUNDARY
         | (loc.overlap & (decision.method == OWNERSHIP)) * F_OVERLAP
         | ~remarks["_category_known"].to_numpy(dtype=bool) * F_UNKNOWN
@@ -156,13 +176,19 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
         | missing * F_MISSING
         | _axis_swapped(remarks) * F_AXIS_SWAPPED
     ).astype("int64")
+
+
+def _reasons(
+    remarks: gpd.GeoDataFrame, router: Router, decision: _Decision, flags: np.ndarray
+) -> np.ndarray:
+    """Word each remark's reason (the Swedish ``reason`` column)."""
     context = ReasonContext(
         names=[o.name for o in router.registry.owners],
         rules=router.rules,
         tolerance=router.tolerance,
         max_distance=router.max_distance,
     )
-    why = reasons(
+    return reasons(
         context,
         method=decision.method,
         owner=decision.owner,
@@ -172,8 +198,6 @@ def route_chunk(remarks: gpd.GeoDataFrame, router: Router) -> pd.DataFrame:
         distance=decision.distance,
         labels=remarks.get("category_label"),
     )
-    candidates = np.where(spatial, loc.candidates, np.full(len(remarks), None, dtype=object))
-    return _frame(remarks.index, router, decision, candidates, flag_codes(flags), why)
 
 
 def _axis_swapped(remarks: pd.DataFrame) -> np.ndarray:

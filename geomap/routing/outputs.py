@@ -6,6 +6,7 @@ Lists are Excel-friendly Swedish (``;``, decimal comma, UTF-8 with BOM) with for
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -29,15 +30,18 @@ from geomap.routing.lists import (
     write_unrouted_list,
 )
 from geomap.routing.pipeline import RouteResult
+from geomap.routing.summary import RouteSummary
 
 __all__ = [
     "EXCEL_MAX_ROWS",
     "LIST_COLUMNS",
     "ROUTING_COLUMNS",
     "list_frame",
+    "output_dir",
     "write_outputs",
     "write_routed_gpkg",
     "write_sorted_lists",
+    "write_summary",
 ]
 
 log = logging.getLogger(__name__)
@@ -83,32 +87,79 @@ def write_outputs(
     dict
         Output paths relative to ``outdir``, as recorded in ``summary.json``.
     """
-    target = Path(outdir)
     written: dict[str, Any] = {}
     protect = [*(i.path for i in result.inputs if i.path != "<GeoDataFrame>"), *(inputs or ())]
-    with atomic_dir(
-        target, overwrite=overwrite, kind="route", protect=protect, replace_foreign=replace_foreign
-    ) as tmp:
+    with output_dir(outdir, protect, overwrite=overwrite, replace_foreign=replace_foreign) as tmp:
         write_routed_gpkg(result, tmp / "routed.gpkg")
         written["routed"] = "routed.gpkg"
         if lists:
-            links = extra is not None  # the maps the links open are written by `extra`
-            context = ListContext.from_result(result)
-            ordered = result.remarks.sort_values("owner", kind="stable")
-            written["owners"] = write_owner_lists(
-                [ordered], tmp / "owners", context=context, xlsx=xlsx, links=links
-            )
-            write_unrouted_list(result.remarks, tmp / "unrouted.csv", context=context, links=links)
-            written["unrouted"] = "unrouted.csv"
+            written.update(_write_lists(result, tmp, xlsx=xlsx, links=extra is not None))
         if extra is not None:
             written.update(extra(tmp))
-        result.summary.outputs = written
-        summary = result.summary.to_dict()
-        (tmp / "summary.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
-        written["summary"] = "summary.json"
+        write_summary(tmp, result.summary, written)
     return written
+
+
+def _write_lists(result: RouteResult, tmp: Path, *, xlsx: bool, links: bool) -> dict[str, Any]:
+    """Write the per-owner lists and ``unrouted.csv`` into ``tmp``; return their paths.
+
+    ``links``: the map links are filled (the maps they open are written by ``extra``).
+    """
+    context = ListContext.from_result(result)
+    ordered = result.remarks.sort_values("owner", kind="stable")
+    owners = write_owner_lists([ordered], tmp / "owners", context=context, xlsx=xlsx, links=links)
+    write_unrouted_list(result.remarks, tmp / "unrouted.csv", context=context, links=links)
+    return {"owners": owners, "unrouted": "unrouted.csv"}
+
+
+def output_dir(
+    outdir: str | os.PathLike[str],
+    protected: Sequence[str | os.PathLike[str]],
+    *,
+    overwrite: bool,
+    replace_foreign: bool,
+) -> contextlib.AbstractContextManager[Path]:
+    """Open ``outdir`` for a run's outputs: written atomically, never one of ``protected``.
+
+    Shared by :func:`write_outputs` and the streaming and dask engines.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "run"
+    >>> with output_dir(out, [], overwrite=False, replace_foreign=False) as tmp:
+    ...     _ = (tmp / "a.txt").write_text("x", encoding="utf-8")
+    >>> (out / "a.txt").read_text(encoding="utf-8")
+    'x'
+    """
+    return atomic_dir(
+        Path(outdir),
+        overwrite=overwrite,
+        kind="route",
+        protect=protected,
+        replace_foreign=replace_foreign,
+    )
+
+
+def write_summary(tmp: Path, summary: RouteSummary, written: dict[str, Any]) -> None:
+    """Write ``summary.json`` (with the outputs written so far) and record it in ``written``.
+
+    Examples
+    --------
+    >>> import geomap, tempfile
+    >>> r = geomap.route("data/hard_cases_synthetic.csv", owners="data/owners_synthetic.gpkg",
+    ...                  registry="data/owners.toml", crs="EPSG:3011")
+    >>> written = {"routed": "routed.gpkg"}
+    >>> write_summary(Path(tempfile.mkdtemp()), r.summary, written)
+    >>> written["summary"]
+    'summary.json'
+    """
+    summary.outputs = written
+    (tmp / "summary.json").write_text(
+        json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str),
+        encoding="utf-8",
+    )
+    written["summary"] = "summary.json"
 
 
 def write_routed_gpkg(result: RouteResult, path: Path) -> None:

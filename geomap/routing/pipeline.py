@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -128,29 +129,23 @@ def route(
     >>> result.remarks.loc[0, ["remark_id", "owner", "route_method"]].tolist()
     ['SF-01', 'huge_bostader', 'ownership']
     """
+    arguments = dict(locals())
     target = parse_working_crs(working_crs)
-    remarks, infos = _read_inputs(
-        inputs,
-        crs=crs,
-        layer=layer,
-        working_crs=target,
-        categories=categories or load_categories(),
-        source=_source(source),
-    )
-    router, layers = prepare_router(
-        owners=owners,
-        registry=registry,
-        responsibility=responsibility,
-        rules=rules,
-        owners_layer=owners_layer,
-        owner_column=owner_column,
-        working_crs=target,
-        tolerance=tolerance,
-        max_distance=max_distance,
-        workers=workers,
-    )
-    owner_layer, resp_layer = layers[0], (layers[1] if len(layers) > 1 else None)
+    remarks, infos = _read_inputs(inputs, **reader_options(arguments, target))
+    router, layers = router_for(arguments, target)
     remarks = _with_routing(remarks, route_chunk(remarks, router), router.registry)
+    return _result(remarks, router, infos, layers, target)
+
+
+def _result(
+    remarks: gpd.GeoDataFrame,
+    router: Router,
+    infos: list[ReadInfo],
+    layers: list[OwnerLayer],
+    target: CRS,
+) -> RouteResult:
+    """Bundle the routed remarks, their summary and the layers used."""
+    owner_layer, resp_layer = layers[0], (layers[1] if len(layers) > 1 else None)
     return RouteResult(
         remarks=remarks,
         summary=_summary(remarks, router, infos, layers, target),
@@ -159,6 +154,67 @@ def route(
         responsibility=None if resp_layer is None else resp_layer.frame,
         inputs=infos,
     )
+
+
+#: The arguments of an entry point (:func:`route` and the engines) that build its router.
+_ROUTER_ARGUMENTS = (
+    *("owners", "registry", "responsibility", "rules", "owners_layer", "owner_column"),
+    *("tolerance", "max_distance", "workers"),
+)
+
+
+def router_for(arguments: Mapping[str, Any], working_crs: CRS) -> tuple[Router, list[OwnerLayer]]:
+    """Build the router of an entry point from its ``arguments`` (:func:`prepare_router`'s).
+
+    Every engine (:func:`route`, the streaming and the dask engine) builds its router here.
+
+    Examples
+    --------
+    >>> arguments = {"owners": "data/owners_synthetic.gpkg", "registry": None,
+    ...     "responsibility": None, "rules": None, "owners_layer": None, "owner_column": None,
+    ...     "tolerance": 2.0, "max_distance": 25.0, "workers": 1}
+    >>> router, layers = router_for(arguments, CRS("EPSG:3011"))
+    >>> len(layers), router.tolerance
+    (1, 2.0)
+    """
+    return prepare_router(**{k: arguments[k] for k in _ROUTER_ARGUMENTS}, working_crs=working_crs)
+
+
+def reader_options(arguments: Mapping[str, Any], working_crs: CRS) -> dict[str, Any]:
+    """Return the remark readers' keywords from an entry point's ``arguments``; check ``source``.
+
+    ``crs``, ``layer``, ``working_crs``, ``categories`` (the packaged ones by default) and
+    ``source``: the same for :func:`route` and the engines that read in batches.
+
+    Examples
+    --------
+    >>> options = reader_options({"crs": None, "layer": None, "categories": None, "source": None},
+    ...     CRS("EPSG:3011"))
+    >>> sorted(options)
+    ['categories', 'crs', 'layer', 'source', 'working_crs']
+    """
+    return {
+        "crs": arguments["crs"],
+        "layer": arguments["layer"],
+        "working_crs": working_crs,
+        "categories": arguments["categories"] or load_categories(),
+        "source": _source(arguments["source"]),
+    }
+
+
+def input_list(inputs: Input | Sequence[Input]) -> list[Input]:
+    """Return ``inputs`` as a list (one file or frame, or several); refuse an empty one.
+
+    Examples
+    --------
+    >>> input_list("a.csv"), input_list(["a.csv", "b.gpkg"])
+    (['a.csv'], ['a.csv', 'b.gpkg'])
+    """
+    items = [inputs] if isinstance(inputs, str | os.PathLike | pd.DataFrame) else list(inputs)
+    if not items:
+        msg = "`inputs`: no remark files given; pass at least one file"
+        raise InputError(msg)
+    return items
 
 
 def prepare_router(
@@ -281,10 +337,7 @@ def _read_inputs(
     ``beskrivning`` does not hide ``anmarkning``; a routed frame is modelled per original file.
     A file given more than once (the same resolved path) is read once, with a warning.
     """
-    items = [inputs] if isinstance(inputs, str | os.PathLike | pd.DataFrame) else list(inputs)
-    if not items:
-        msg = "`inputs`: no remark files given; pass at least one file"
-        raise InputError(msg)
+    items = input_list(inputs)
     models, infos = [], []
     repeats = _repeated_files(items)
     for position, item in enumerate(items):

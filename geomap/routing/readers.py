@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,27 +123,34 @@ def read_remarks(
     target = parse_crs(working_crs, argument="working_crs")
     given = parse_crs(crs) if crs is not None else None
     if source.suffix.lower() in TABLE_SUFFIXES:
-        table, how = read_table(source, sheet=layer)
-        info = ReadInfo(
-            path=str(source),
-            rows=len(table),
-            crs="",
-            encoding=how["encoding"],
-            delimiter=how["delimiter"],
-            sep_line=how["sep_line"],
-            empty_rows=how.get("empty_rows", 0),
-        )
-        for note in how["warnings"]:
-            info.warn(note)
-        rows = table.index.to_numpy(dtype="int64")  # data row numbers (empty rows skipped)
-        frame = _table_points(table.reset_index(drop=True), where=str(source), crs=given, info=info)
-        return _finish(frame, info, label=source.name, target=target, rows=rows), info
+        return _read_table_remarks(source, layer=layer, crs=given, target=target)
     read = read_vector(source, layer=layer, what="remark file")
     if not isinstance(read, gpd.GeoDataFrame) or "geometry" not in read:
         raise no_geometry_error(source)
     info = ReadInfo(path=str(source), rows=len(read), crs="")
     frame = _vector_points(read, where=str(source), crs=given, info=info)
     return _finish(frame, info, label=source.name, target=target), info
+
+
+def _read_table_remarks(
+    source: Path, *, layer: str | int | None, crs: CRS | None, target: CRS
+) -> tuple[gpd.GeoDataFrame, ReadInfo]:
+    """Read a CSV/XLSX of remarks (``layer``: the sheet) as :func:`read_remarks` does."""
+    table, how = read_table(source, sheet=layer)
+    info = ReadInfo(
+        path=str(source),
+        rows=len(table),
+        crs="",
+        encoding=how["encoding"],
+        delimiter=how["delimiter"],
+        sep_line=how["sep_line"],
+        empty_rows=how.get("empty_rows", 0),
+    )
+    for note in how["warnings"]:
+        info.warn(note)
+    rows = table.index.to_numpy(dtype="int64")  # data row numbers (empty rows skipped)
+    frame = _table_points(table.reset_index(drop=True), where=str(source), crs=crs, info=info)
+    return _finish(frame, info, label=source.name, target=target, rows=rows), info
 
 
 def read_frame(
@@ -486,16 +494,27 @@ def _to_points(frame: gpd.GeoDataFrame, where: str, info: ReadInfo) -> gpd.GeoDa
     geoms = shapely.force_2d(geoms)
     if non_point.any():
         kinds = sorted({str(t) for t in frame.geometry[non_point].geom_type.unique()})
-        one = int(non_point.sum()) == 1
-        info.warn(
-            f"{where}: {int(non_point.sum())} {'remark is a' if one else 'remarks are'} "
-            f"{'/'.join(kinds)}, not {'a point' if one else 'points'}; "
-            f"{'it' if one else 'each'} is placed at a point inside it (representative point)"
-        )
+        info.warn(non_point_note(where, int(non_point.sum()), kinds))
         geoms[non_point] = shapely.point_on_surface(geoms[non_point])
     if has_z.any():
         log.info("%s: %d points have a height (Z); it is dropped", where, int(has_z.sum()))
     return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+
+
+def non_point_note(where: str, count: int, kinds: Iterable[str]) -> str:
+    """Word the warning for ``count`` remarks of ``where`` that are ``kinds``, not points.
+
+    Examples
+    --------
+    >>> non_point_note("a.gpkg", 1, {"Polygon"})
+    'a.gpkg: 1 remark is a Polygon, not a point; it is placed at a point inside it (representative point)'
+    """
+    one = count == 1
+    return (
+        f"{where}: {count} {'remark is a' if one else 'remarks are'} "
+        f"{'/'.join(sorted(kinds))}, not {'a point' if one else 'points'}; "
+        f"{'it' if one else 'each'} is placed at a point inside it (representative point)"
+    )
 
 
 def _swap(geoms: np.ndarray) -> np.ndarray:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
-import os
 import queue
 import threading
 import time
@@ -29,7 +27,7 @@ import pyarrow as pa
 import pyogrio.raw
 from pyproj import CRS
 
-from geomap.core.categories import Categories, load_categories
+from geomap.core.categories import Categories
 from geomap.core.crs import WORKING_CRS, parse_working_crs
 from geomap.core.owners import OwnerRegistry
 from geomap.core.routed import (
@@ -42,13 +40,13 @@ from geomap.core.routed import (
     write_routed_layers,
 )
 from geomap.core.rules import CategoryRule
-from geomap.errors import ConfigError, InputError
-from geomap.io.atomic import atomic_dir
+from geomap.errors import ConfigError
 from geomap.io.vector import frame_to_arrow
 from geomap.routing import readers
 from geomap.routing.batches import RemarkSource, open_sources
 from geomap.routing.engine import Router, route_chunk
 from geomap.routing.ids import IdBook
+from geomap.routing.outputs import output_dir, write_summary
 from geomap.routing.parquet import HilbertParquetWriter
 from geomap.routing.pipeline import (
     Input,
@@ -56,9 +54,10 @@ from geomap.routing.pipeline import (
     _check_total_width,
     _order_columns,
     _overlapping_owner_polygons,
-    _source,
     _with_routing,
-    prepare_router,
+    input_list,
+    reader_options,
+    router_for,
 )
 from geomap.routing.readers import ReadInfo
 from geomap.routing.summary import RouteSummary, summarise
@@ -175,13 +174,7 @@ def route_to_files(
     """
     arguments = {k: v for k, v in locals().items() if k in _OPEN_ARGUMENTS}
     run, protected = open_run(**arguments)
-    with atomic_dir(
-        Path(outdir),
-        overwrite=overwrite,
-        kind="route",
-        protect=protected,
-        replace_foreign=replace_foreign,
-    ) as tmp:
+    with output_dir(outdir, protected, overwrite=overwrite, replace_foreign=replace_foreign) as tmp:
         written = run.write(tmp, lists=lists, xlsx=xlsx, maps=maps, overlap=overlap)
     return StreamResult(
         summary=run.summary, written=written, registry=run.router.registry, seconds=run.seconds
@@ -234,42 +227,26 @@ def open_run(
     >>> len(run.sources), protect
     (1, ['data/trygghetsvandringar_synthetic.gpkg'])
     """
+    arguments = dict(locals())
+    _check_format(format, batch_size)
+    target = parse_working_crs(working_crs)
+    items = input_list(inputs)
+    router, layers = router_for(arguments, target)
+    options = reader_options(arguments, target)
+    sources = open_sources(items, **options, batch_size=batch_size, bbox=bbox)
+    protected = [i.path for s in sources for i in s.infos if not i.path.startswith("<")]
+    run = _Run(router=router, layers=layers, crs=target, sources=sources, format=format)
+    return run, [*protected, *protect]
+
+
+def _check_format(format: str, batch_size: int) -> None:
+    """Refuse a ``format`` not in :data:`FORMATS` and a ``batch_size`` below 1."""
     if format not in FORMATS:
         msg = f"`format`: got {format!r}; use gpkg, parquet or both"
         raise ConfigError(msg)
     if not isinstance(batch_size, int) or batch_size < 1:
         msg = f"`batch_size`: got {batch_size!r}; use a whole number of remarks, 1 or more"
         raise ConfigError(msg)
-    target = parse_working_crs(working_crs)
-    items = [inputs] if isinstance(inputs, str | os.PathLike | pd.DataFrame) else list(inputs)
-    if not items:
-        msg = "`inputs`: no remark files given; pass at least one file"
-        raise InputError(msg)
-    router, layers = prepare_router(
-        owners=owners,
-        registry=registry,
-        responsibility=responsibility,
-        rules=rules,
-        owners_layer=owners_layer,
-        owner_column=owner_column,
-        working_crs=target,
-        tolerance=tolerance,
-        max_distance=max_distance,
-        workers=workers,
-    )
-    sources = open_sources(
-        items,
-        crs=crs,
-        layer=layer,
-        working_crs=target,
-        categories=categories or load_categories(),
-        source=_source(source),
-        batch_size=batch_size,
-        bbox=bbox,
-    )
-    protected = [i.path for s in sources for i in s.infos if not i.path.startswith("<")]
-    run = _Run(router=router, layers=layers, crs=target, sources=sources, format=format)
-    return run, [*protected, *protect]
 
 
 @dataclass
@@ -588,27 +565,6 @@ def _as_schema_text(routed: gpd.GeoDataFrame, schema: pa.Schema) -> gpd.GeoDataF
             ):
                 changes[f.name] = readers._as_text(column)
     return routed.assign(**changes) if changes else routed
-
-
-def write_summary(tmp: Path, summary: RouteSummary, written: dict[str, Any]) -> None:
-    """Write ``summary.json`` (with the outputs written so far) and record it in ``written``.
-
-    Examples
-    --------
-    >>> import geomap, tempfile
-    >>> r = geomap.route("data/hard_cases_synthetic.csv", owners="data/owners_synthetic.gpkg",
-    ...                  registry="data/owners.toml", crs="EPSG:3011")
-    >>> written = {"routed": "routed.gpkg"}
-    >>> write_summary(Path(tempfile.mkdtemp()), r.summary, written)
-    >>> written["summary"]
-    'summary.json'
-    """
-    summary.outputs = written
-    (tmp / "summary.json").write_text(
-        json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str),
-        encoding="utf-8",
-    )
-    written["summary"] = "summary.json"
 
 
 def merge_summaries(parts: Sequence[RouteSummary], *, inputs: list[ReadInfo]) -> RouteSummary:
