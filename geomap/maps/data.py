@@ -243,31 +243,75 @@ def _owner_polygons(owners: gpd.GeoDataFrame | None, table: pd.DataFrame) -> dic
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     if len(frame) == 0:
         return _features(None, [])
-    frame["geometry"] = frame.geometry.make_valid()
-    dissolved = frame.dissolve("owner", as_index=False)
+    dissolved = dissolve_owners(frame)
     return _features(dissolved, [{"o": index[o]} for o in dissolved["owner"]])
 
 
+def dissolve_owners(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return one valid geometry per owner: ``frame.make_valid().dissolve("owner")``, faster.
+
+    The owners with as many polygons as each other are merged in one ``shapely.union_all``
+    call (``dissolve`` calls it once per owner, through pandas: slow for thousands of owners).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Polygons with a text column ``owner`` and no missing geometry.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``owner`` (sorted) and ``geometry``, in the CRS of ``frame``.
+
+    Examples
+    --------
+    >>> squares = gpd.GeoDataFrame({"owner": ["b", "a", "b"]},
+    ...     geometry=[shapely.box(0, 0, 1, 1), shapely.box(5, 5, 6, 6), shapely.box(1, 0, 2, 1)])
+    >>> dissolved = dissolve_owners(squares)
+    >>> dissolved["owner"].tolist(), dissolved.area.tolist()
+    (['a', 'b'], [1.0, 2.0])
+    """
+    geoms = np.asarray(frame.geometry.make_valid().values, dtype=object)
+    keys, group = np.unique(frame["owner"].to_numpy(dtype=object), return_inverse=True)
+    order = np.argsort(group, kind="stable")
+    sizes = np.bincount(group, minlength=len(keys))
+    start = np.cumsum(sizes) - sizes
+    merged = np.empty(len(keys), dtype=object)
+    for size in np.unique(sizes):
+        which = np.flatnonzero(sizes == size)
+        merged[which] = shapely.union_all(
+            geoms[order[start[which][:, None] + np.arange(size)]], axis=1
+        )
+    return gpd.GeoDataFrame({"owner": keys}, geometry=list(merged), crs=frame.crs)
+
+
 def _codes(values: pd.Series, order: Sequence[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """Return each value's index in ``order`` (-1: null or absent) and ``order``.
+
+    ``order`` defaults to the distinct values by count, most frequent first; equal counts in the
+    order the values first occur (the same rule as :mod:`geomap.maps.many`).
+    """
     series = values.astype("string")
     if order is None:
-        counts = series.value_counts()
-        order = [str(v) for v in counts.index]
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        rank = np.lexsort((np.arange(len(uniques)), -counts))
+        order = [str(uniques[i]) for i in rank]
     lookup = {v: i for i, v in enumerate(order)}
     mapped = series.map(lookup)
     return mapped.fillna(-1).to_numpy(dtype=np.int64), list(order)
 
 
-def _mask_candidates(values: pd.Series, scope_owner: str) -> pd.Series:
-    def _mask(text: object) -> object:
-        if text is None or pd.isna(text):  # type: ignore[call-overload]
-            return text
-        parts = [p.strip() for p in str(text).split(";") if p.strip()]
-        masked = [p if p == scope_owner else _OTHER_OWNER for p in parts]
-        return ";".join(dict.fromkeys(masked))
+def _mask_one(text: object, scope_owner: str) -> str:
+    """Return candidates ``a;b`` with every owner but ``scope_owner`` as "annan ägare" (once)."""
+    parts = [p.strip() for p in str(text).split(";") if p.strip()]
+    masked = [p if p == scope_owner else _OTHER_OWNER for p in parts]
+    return ";".join(dict.fromkeys(masked))
 
+
+def _mask_candidates(values: pd.Series, scope_owner: str) -> pd.Series:
     uniques = values.dropna().unique()
-    return values.map({u: _mask(u) for u in uniques})
+    return values.map({u: _mask_one(u, scope_owner) for u in uniques})
 
 
 @functools.lru_cache(maxsize=1)
@@ -494,8 +538,9 @@ def build_payload(
     text : MapText
         Title, period and banner.
     shared : bool, default False
-        Leave the districts' names and shapes and the boundary out: the page loads them from
-        the folder's shared file (:func:`shared_geography`); remarks still index the districts.
+        Leave the labels, the districts' names and shapes and the boundary out (``geo`` then
+        holds only ``owners``): the page loads them from the folder's shared file
+        (:func:`shared_geography`); remarks still index the districts.
     scope_owner : str, optional
         Build a per-owner payload: only this owner in registry and polygons, other owners in
         ``candidates`` as "annan ägare", ``reason`` dropped (it can name other owners).
@@ -537,16 +582,17 @@ def _assemble(
 ) -> dict[str, Any]:
     """Return the payload of :func:`build_payload` from the located remarks and owner table."""
     codes, tables = _dictionaries(located, table, districts, crs)
-    if shared:  # names and shapes are in the folder's shared file: see shared_geography
+    geo = _geo_layers(owners, table, None if shared else districts, boundary)
+    if shared:  # labels, district names and shapes are in the folder's shared file
+        del tables["labels"], geo["districts"], geo["boundary"]
         tables["districts"] = []
-        districts = boundary = None
     payload = {
         "v": 1,
         **dataclasses.asdict(text),
         "unlocated": located.unlocated,
         **tables,
         "r": _remark_columns(located, codes),
-        "geo": _geo_layers(owners, table, districts, boundary),
+        "geo": geo,
     }
     return {**payload, "shared": True} if shared else payload
 
@@ -554,7 +600,7 @@ def _assemble(
 def shared_geography(
     districts: gpd.GeoDataFrame | None, boundary: gpd.GeoDataFrame | None
 ) -> dict[str, Any]:
-    """Return the districts and boundary that many maps in one folder share (one copy).
+    """Return the labels, districts and boundary that many maps in one folder share (one copy).
 
     A payload built with ``shared=True`` and the same ``districts`` indexes these names; the
     map script takes them from this object (``window.geomapShared``) when the payload says
@@ -567,6 +613,7 @@ def shared_geography(
     """
     n_districts = 0 if districts is None else len(districts)
     return {
+        "labels": {kind: dict(words) for kind, words in LABELS.items()},
         "districts": [] if districts is None else [_text(n) for n in districts["name"]],
         "geo": {
             "districts": _features(districts, [{"d": i} for i in range(n_districts)]),

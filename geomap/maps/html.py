@@ -27,7 +27,14 @@ from geomap.maps.data import MapText, build_payload, script_json, shared_geograp
 from geomap.render.assets import leaflet_head, write_assets
 from geomap.render.page import CARTO_TILES, html_page
 
-__all__ = ["DEFAULT_TITLE", "MapAssets", "build_map_html", "render_page", "write_map_assets"]
+__all__ = [
+    "DEFAULT_TITLE",
+    "MapAssets",
+    "PageShell",
+    "build_map_html",
+    "render_page",
+    "write_map_assets",
+]
 
 DEFAULT_TITLE = "Anmärkningar och ansvariga ägare – Huddinge"
 #: Element id of the payload's JSON block, read by ``templates/map.js``.
@@ -157,6 +164,46 @@ def render_page(
         cdn=cdn,
         image_hosts=[CARTO_TILES],
     )
+
+
+_TITLE_MARK = "\x00geomap-title\x00"
+_DATA_MARK = "\x00geomap-data\x00"
+
+
+@dataclass(frozen=True)
+class PageShell:
+    """A map page rendered once with stand-ins for the title and the data, to fill in per map.
+
+    :func:`render_page` is the same for every map of one kind but its title and payload (the
+    policy, Leaflet and the shared links do not depend on them), so many maps render it once:
+    ``PageShell.of(cdn=..., assets=...).fill(title, payload_json)`` equals
+    ``render_page(payload_json, title=title, cdn=..., assets=...)``.
+
+    Attributes
+    ----------
+    parts : tuple of str
+        The texts between the stand-ins: around the title's places, then the data's last.
+
+    Examples
+    --------
+    >>> shell = PageShell.of(cdn=True)
+    >>> shell.fill("<T>", '{"r":{"n":0}}') == render_page('{"r":{"n":0}}', title="<T>", cdn=True)
+    True
+    """
+
+    parts: tuple[str, ...]
+
+    @classmethod
+    def of(cls, *, cdn: bool = False, assets: MapAssets | None = None) -> PageShell:
+        """Render the shell of :func:`render_page` with these ``cdn`` and ``assets``."""
+        page = render_page(_DATA_MARK, title=_TITLE_MARK, cdn=cdn, assets=assets)
+        head, data = page.split(_DATA_MARK)
+        return cls((*head.split(_TITLE_MARK), data))
+
+    def fill(self, title: str, payload_json: str) -> str:
+        """Return the page with this title and payload (JSON from ``script_json``)."""
+        escaped = html.escape(title)
+        return escaped.join(self.parts[:-1]) + payload_json + self.parts[-1]
 
 
 def build_map_html(

@@ -19,9 +19,17 @@ from geomap.core.owners import load_owner_layer
 from geomap.core.periods import local_dates, parse_date
 from geomap.core.routed import RoutedData, filter_remarks, read_routed
 from geomap.errors import InputError
-from geomap.io.atomic import atomic_path, check_writable
+from geomap.io.atomic import atomic_path, check_output_name, check_writable
 from geomap.io.sanitize import owner_file_stem
-from geomap.maps.html import DEFAULT_TITLE, MapAssets, build_map_html, write_map_assets
+from geomap.maps.data import MapText
+from geomap.maps.html import (
+    DEFAULT_TITLE,
+    MapAssets,
+    PageShell,
+    build_map_html,
+    write_map_assets,
+)
+from geomap.maps.many import OwnerPayloads
 
 __all__ = [
     "DEFAULT_SYNTHETIC_LABEL",
@@ -268,16 +276,21 @@ def _map_directory(out_dir: PathArg) -> Path:
 
 
 def _owner_targets(selection: _Selection, directory: Path, *, overwrite: bool) -> dict[str, Path]:
-    """Return the map file of each owner with remarks, by owner id; refuse existing ones first."""
+    """Return the map file of each owner with remarks, by owner id; refuse existing ones first.
+
+    The rules of :func:`check_writable` (no existing file without ``overwrite``, never an input),
+    checked for many files at once: only names already in ``directory`` can break them.
+    """
     ids = sorted({str(o) for o in selection.remarks["owner"].dropna()})
-    return {
-        o: check_writable(
-            directory / f"{owner_file_stem(o)}.html",
-            overwrite=overwrite,
-            protect=_inputs(selection.data),
-        )
-        for o in ids
-    }
+    targets = {o: directory / f"{owner_file_stem(o)}.html" for o in ids}
+    present = {p.name for p in directory.iterdir()} if directory.is_dir() else set()
+    protect = _inputs(selection.data)
+    inputs = {os.path.realpath(p) for p in protect}
+    for path in targets.values():
+        check_output_name(path)
+        if path.name in present and (not overwrite or os.path.realpath(path) in inputs):
+            check_writable(path, overwrite=overwrite, protect=protect)  # raises
+    return targets
 
 
 def _owner_names(selection: _Selection, ids: Sequence[str]) -> dict[str, str]:
@@ -365,17 +378,80 @@ def _write_owner_pages(
     cdn: bool,
     assets: MapAssets | None,
     overwrite: bool,
+    in_place: bool = False,
 ) -> dict[str, Path]:
-    """Write each owner's map to its target (see :func:`write_owner_maps`); warn if none."""
-    scopes = _scopes(selection, list(targets))
+    """Write each owner's map to its target (see :func:`write_owner_maps`); warn if none.
+
+    With ``in_place``, maps with names new in ``directory`` are written without a temporary
+    file (see :func:`_run_owner_maps`).
+
+    The payloads of all owners are prepared in one pass (:class:`OwnerPayloads`) and the page
+    around them is rendered once (:class:`PageShell`): per owner only its slice is written.
+    """
+    names = _owner_names(selection, list(targets))
+    payloads = _owner_payloads(selection, list(targets), assets=assets)
+    shell = PageShell.of(cdn=cdn, assets=assets)
     written: dict[str, Path] = {}
-    for owner, name in _owner_names(selection, list(targets)).items():
+    if targets:
+        directory.mkdir(parents=True, exist_ok=True)
+    present = {p.name for p in directory.iterdir()} if in_place and targets else set()
+    for owner, name in names.items():
         heading = f"{title or 'Anmärkningar'} – {name}"
-        page = _page(selection, title=heading, cdn=cdn, scope=scopes[owner], assets=assets)
-        written[owner] = _write(targets[owner], page, overwrite=overwrite)
+        page = shell.fill(heading, payloads.json(owner, title=heading))
+        target = targets[owner]
+        new = in_place and target.name not in present
+        written[owner] = _write_one_of_many(target, page, overwrite=overwrite, in_place=new)
     if not written:
         log.warning("no routed remarks after filtering; no per-owner maps written to %s", directory)
+    else:
+        log.info("wrote %d per-owner maps to %s", len(written), directory)
     return written
+
+
+def _write_one_of_many(target: Path, page: str, *, overwrite: bool, in_place: bool = False) -> Path:
+    """Write one of many pages whose targets are checked: a temporary file beside it, renamed.
+
+    As :func:`atomic_path` (the target appears whole or not at all), without its per-file
+    checks and random names, which cost more than the page itself when there are thousands.
+    With ``in_place`` a new file is written directly (inside a folder written atomically).
+    """
+    tmp = target if in_place else target.with_name(f".geomap-{os.getpid()}-{target.stem}.tmp")
+    try:
+        handle = tmp.open("xb")  # closed below
+    except FileExistsError:  # a leftover of an interrupted run: the careful way
+        return _write(target, page, overwrite=overwrite)
+    try:
+        with handle:
+            handle.write(page.encode("utf-8"))
+        if tmp != target:
+            tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    log.debug("wrote %s", target)
+    return target
+
+
+def _owner_payloads(
+    selection: _Selection, ids: Sequence[str], *, assets: MapAssets | None
+) -> OwnerPayloads:
+    """Prepare the per-owner payloads of ``ids`` (as ``_page`` with a scope would build them)."""
+    geography = selection.geography
+    return OwnerPayloads(
+        selection.remarks,
+        owner_ids=ids,
+        registry=selection.data.registry.to_frame(),
+        owners=selection.data.owners,
+        districts=None if geography is None else geography.districts,
+        boundary=None if geography is None else geography.boundary,
+        text=MapText(
+            "",
+            selection.period,
+            _banner(selection.data) or None,
+            "" if geography is None else geography.attribution,
+        ),
+        shared=assets is not None,
+    )
 
 
 def _assets(selection: _Selection, directory: Path) -> MapAssets:
@@ -415,7 +491,7 @@ def write_run_maps(routed: PathArg | RoutedData, directory: PathArg) -> dict[str
     base = Path(directory)
     data = routed if isinstance(routed, RoutedData) else read_routed(routed)
     write_map(data, base / "map.html", overwrite=True)
-    maps = write_owner_maps(data, base / "owners", overwrite=True, shared_assets=True)
+    maps = _run_owner_maps(data, base / "owners")
     owner_maps = {k: f"owners/{Path(v).name}" for k, v in maps.items()}
     shared = base / "owners" / "assets"
     assets = sorted(f"owners/assets/{p.name}" for p in shared.iterdir()) if maps else []
@@ -424,3 +500,27 @@ def write_run_maps(routed: PathArg | RoutedData, directory: PathArg) -> dict[str
         "owner_maps": owner_maps,
         **({"map_assets": assets} if maps else {}),
     }
+
+
+def _run_owner_maps(data: RoutedData, out_dir: Path) -> dict[str, Path]:
+    """Write the per-owner maps of :func:`write_run_maps` (``write_owner_maps`` with assets).
+
+    ``geomap route`` writes them into its temporary OUTDIR, renamed whole at the end: a map
+    whose name is new in ``out_dir`` is written in place, without a temporary file of its own
+    (that rename costs a third of a small file's time); existing ones are still replaced
+    through a temporary file.
+    """
+    directory = _map_directory(out_dir)
+    selection = _select(data, None, None, None, None, None, None)
+    targets = _owner_targets(selection, directory, overwrite=True)
+    assets = _assets(selection, directory) if targets else None
+    return _write_owner_pages(
+        selection,
+        targets,
+        directory,
+        title=None,
+        cdn=False,
+        assets=assets,
+        overwrite=True,
+        in_place=True,
+    )

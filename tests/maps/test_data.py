@@ -240,7 +240,8 @@ def test_shared_payload_leaves_the_districts_to_the_shared_file() -> None:
     )
     common = shared_geography(districts, None)
     assert shared["shared"] is True and "shared" not in alone
-    assert shared["districts"] == [] and shared["geo"]["districts"]["features"] == []
+    assert shared["districts"] == [] and sorted(shared["geo"]) == ["owners"]
+    assert "labels" not in shared and common["labels"] == alone["labels"]  # in the shared file
     assert common["districts"] == alone["districts"] == ["Väst", "Öst"]
     assert common["geo"]["districts"] == alone["geo"]["districts"]
     assert shared["r"]["k"] == alone["r"]["k"]  # remarks still index the shared districts

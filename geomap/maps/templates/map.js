@@ -4,8 +4,9 @@
   "use strict";
   var timings = { start: performance.now() };
   var D = JSON.parse(document.getElementById("geomap-data").textContent);
-  if (D.shared) { // districts and boundary from the folder's shared file (geomap/maps/data.py)
-    var S = window.geomapShared || { districts: [], geo: { districts: null, boundary: null } };
+  if (D.shared) { // labels, districts and boundary from the folder's shared file (maps/data.py)
+    var S = window.geomapShared || { labels: {}, districts: [], geo: { districts: null, boundary: null } };
+    D.labels = S.labels || {};
     D.districts = S.districts; D.geo.districts = S.geo.districts; D.geo.boundary = S.geo.boundary;
   }
   var TYPES = { i8: Int8Array, i16: Int16Array, i32: Int32Array };
