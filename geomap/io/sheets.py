@@ -14,6 +14,7 @@ a warning naming the file, sheet, columns and rows.
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import re
@@ -186,6 +187,8 @@ def _distinct(text: pa.Array) -> tuple[pa.Array, pa.Array | None]:
     """Return the distinct values and each row's index into them, or the text and None."""
     if len(text) < _DISTINCT_FROM:
         return text, None
+    if pc.count_distinct(text.slice(0, _DISTINCT_FROM)).as_py() * 4 > _DISTINCT_FROM:
+        return text, None  # the first rows already vary too much (ids, descriptions, links)
     encoded = pc.dictionary_encode(text)
     if len(encoded.dictionary) * 4 > len(text):
         return text, None
@@ -589,9 +592,14 @@ def _letter(index: int) -> str:
 
 @dataclass
 class _Column:
-    """One column ready to write: each row's cell XML (null: no cell), and its width."""
+    """One column ready to write: each row's cell XML (null: no cell), and its width.
 
-    cells: pa.Array
+    ``cells`` are the pieces that, joined row by row, make each row's cell: one array of cells
+    or, for a column where every row has a value, the cell's opening pieces and its bodies
+    (joined only with the whole row).
+    """
+
+    cells: list[pa.Array | str]
     width: float
     link_rows: np.ndarray | None = None  # data rows that are hyperlink cells …
     links: pa.Array | None = None  # … and their targets
@@ -656,22 +664,36 @@ def _numbers(first: np.ndarray) -> pa.Array:
 
 def _rows(columns: list[_Column], first: np.ndarray) -> tuple[memoryview, np.ndarray]:
     """Return the XML of every data row and where each row starts (and the last one ends)."""
-    return _join(['<row r="', _numbers(first), '">', *[c.cells for c in columns], "</row>"])
+    cells = [piece for column in columns for piece in column.cells]
+    return _join(['<row r="', _numbers(first), '">', *cells, "</row>"])
+
+
+#: Bytes below which joined text has 32-bit offsets (Arrow's ``string``).
+_SMALL_TEXT = 2**31 - 1
 
 
 def _join(parts: Sequence[pa.Array | str]) -> tuple[memoryview, np.ndarray]:
-    """Concatenate arrays (and constant texts) row by row: the bytes and each row's offsets."""
-    wide = [
-        p.cast(pa.large_string()) if isinstance(p, pa.Array) else pa.scalar(p, pa.large_string())
+    """Concatenate arrays (and constant texts) row by row: the bytes and each row's offsets.
+
+    Nulls join as empty text. The result is Arrow text with 32-bit offsets when it surely fits
+    (no array is cast), else with 64-bit ones.
+    """
+    rows = next((len(p) for p in parts if isinstance(p, pa.Array)), 0)
+    bound = sum(p.nbytes if isinstance(p, pa.Array) else len(p.encode()) * rows for p in parts)
+    kind = pa.string() if bound < _SMALL_TEXT else pa.large_string()
+    typed = [
+        (p if p.type == kind else p.cast(kind)) if isinstance(p, pa.Array) else pa.scalar(p, kind)
         for p in parts
     ]
     lines = pc.binary_join_element_wise(
-        *wide, pa.scalar("", pa.large_string()), null_handling="replace", null_replacement=""
+        *typed, pa.scalar("", kind), null_handling="replace", null_replacement=""
     )
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[
+    width = np.int32 if kind == pa.string() else np.int64
+    offsets = np.frombuffer(lines.buffers()[1], dtype=width)[
         lines.offset : lines.offset + len(lines) + 1
     ]
-    return memoryview(lines.buffers()[2]), offsets
+    data = lines.buffers()[2]
+    return (memoryview(b"") if data is None else memoryview(data)), offsets
 
 
 def _column(
@@ -707,21 +729,26 @@ def _column(
 
 def _cell_starts(
     letter: str, numbers: pa.Array, plain: Any, fill: Any, mask: np.ndarray | None
-) -> pa.Array:
-    """Return each row's ``<c r="B2" s="3"`` (the opening of its cell, without ``>``)."""
+) -> list[pa.Array | str]:
+    """Return the pieces of each row's ``<c r="B2" s="3"`` (its cell's opening, without ``>``)."""
     attribute = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in (plain, fill)]
-    style: pa.Array | str = attribute[0]
-    if mask is not None:
-        style = pc.if_else(pa.array(mask), attribute[1], attribute[0])
-    return pc.binary_join_element_wise(f'<c r="{letter}', numbers, '"', style, "")
+    if mask is None:
+        return [f'<c r="{letter}', numbers, '"' + attribute[0]]
+    return [f'<c r="{letter}', numbers, '"', pc.if_else(pa.array(mask), attribute[1], attribute[0])]
 
 
-def _cell_xml(start: pa.Array, body: pa.Array, blank: bool) -> pa.Array:
-    """Join cell openings and bodies; a missing value is an empty styled cell or none."""
-    cells = pc.binary_join_element_wise(start, body, "")
+def _cell_xml(start: list[pa.Array | str], body: pa.Array, blank: bool) -> list[pa.Array | str]:
+    """Join cell openings and bodies; a missing value is an empty styled cell or none.
+
+    Where every row has a body the pieces are left for the row's join (one pass, not three).
+    """
+    if not body.null_count:
+        return [*start, body]
+    opening = pc.binary_join_element_wise(*start, "")
+    cells = pc.binary_join_element_wise(opening, body, "")
     if blank:
-        cells = pc.coalesce(cells, pc.binary_join_element_wise(start, "/>", ""))
-    return cells
+        cells = pc.coalesce(cells, pc.binary_join_element_wise(opening, "/>", ""))
+    return [cells]
 
 
 def _bodies(series: pd.Series, name: str, changes: _Changes) -> tuple[pa.Array, int]:
@@ -740,8 +767,10 @@ def _bodies(series: pd.Series, name: str, changes: _Changes) -> tuple[pa.Array, 
             values = pc.if_else(pc.is_finite(values), values, pa.scalar(None, values.type))
         body = _number_bodies(values)
         return body, _longest(pc.cast(values.slice(0, 1000), pa.string()))
-    text = _clean_text(series, changes=changes, column=name, neutralise=True)
-    return _per_value(text, _text_bodies), _longest(text.slice(0, 1000))
+    values, rows = _clean_distinct(series, changes=changes, column=name, neutralise=True)
+    if rows is None:
+        return _text_bodies(values), _longest(values.slice(0, 1000))
+    return _text_bodies(values).take(rows), _longest(values.take(rows.slice(0, 1000)))
 
 
 def _number_bodies(values: pa.Array) -> pa.Array:
@@ -901,6 +930,18 @@ def _clean_text(
     a spreadsheet would run as a formula gets a leading apostrophe. Values that are not text
     are written as text (``str``).
     """
+    values, rows = _clean_distinct(series, changes=changes, column=column, neutralise=neutralise)
+    return values if rows is None else values.take(rows)
+
+
+def _clean_distinct(
+    series: pd.Series,
+    *,
+    changes: _Changes | None = None,
+    column: object = "",
+    neutralise: bool = False,
+) -> tuple[pa.Array, pa.Array | None]:
+    """Return what :func:`_clean_text` returns as distinct values and each row's index (or None)."""
     values, rows = _distinct(_arrow_text(series))
     cleaned = pc.fill_null(pc.match_substring_regex(values, _CONTROL.pattern), False)
     if pc.any(cleaned).as_py():
@@ -910,15 +951,16 @@ def _clean_text(
     cut = pc.fill_null(pc.greater(pc.utf8_length(values), EXCEL_MAX_CELL), False)
     if pc.any(cut).as_py():
         values = pc.utf8_slice_codeunits(values, 0, EXCEL_MAX_CELL)
-    if rows is not None:
-        values, cleaned, cut = values.take(rows), cleaned.take(rows), cut.take(rows)
     if changes is not None:
-        changes.note(
-            column,
-            cut=cut.to_numpy(zero_copy_only=False),
-            cleaned=cleaned.to_numpy(zero_copy_only=False),
-        )
-    return values
+        changes.note(column, cut=_per_row(cut, rows), cleaned=_per_row(cleaned, rows))
+    return values, rows
+
+
+def _per_row(flags: pa.Array, rows: pa.Array | None) -> np.ndarray:
+    """Return per-value flags per row (taken only when one is set)."""
+    if not pc.any(flags).as_py():
+        return np.zeros(len(flags) if rows is None else len(rows), dtype=bool)
+    return (flags if rows is None else flags.take(rows)).to_numpy(zero_copy_only=False)
 
 
 def write_csv_groups(
@@ -967,13 +1009,12 @@ def write_csv_groups(
     header = b"\xef\xbb\xbf" + bytes(_csv_rows(names))
     fields = [_csv_field(frame.iloc[:, i], date_format) for i in range(frame.shape[1])]
     data, offsets = _csv_lines(fields) if len(frame) else (memoryview(b""), np.zeros(1, np.int64))
-    written = []
-    for start, end, path in zip(limits[:-1], limits[1:], paths, strict=True):
-        target = Path(path)
-        with target.open("wb") as handle:
-            handle.write(header)
-            handle.write(data[offsets[start] : offsets[end]])
-        written.append(target)
+    written = [Path(path) for path in paths]
+    with _Output() as output:
+        for start, end, target in zip(
+            limits[:-1].tolist(), limits[1:].tolist(), written, strict=True
+        ):
+            output.write(target, [header, data[offsets[start] : offsets[end]]])
     return written
 
 
@@ -1145,41 +1186,90 @@ class _Files:
         text = self.parts[f"xl/worksheets/sheet{index}.xml"].decode("utf-8")
         head, _, tail = text.partition("</sheetData>")
         rows = _rows(columns, first) if len(frame) and columns else None
-        self.sheets[index] = (
-            head,
-            tail,
-            rows,
-            _links(columns, first),
-            _letter(max(frame.shape[1] - 1, 0)),
-        )
+        links: tuple[Any, ...] | None = _links(columns, first)
+        if links is not None:  # where each file's links start, found for all files at once
+            edges = np.searchsorted(links[0], self.limits).tolist()
+            links = (dict(zip(self.limits.tolist(), edges, strict=True)), *links[1:])
+        self.sheets[index] = (head, tail, rows, links, _letter(max(frame.shape[1] - 1, 0)))
 
     def write(self) -> list[Path]:
-        """Write every file."""
-        for group, path in enumerate(self.paths):
-            start, end = int(self.limits[group]), int(self.limits[group + 1])
-            parts: dict[str, Any] = dict(self.parts)
-            for index, (head, tail, rows, links, last) in self.sheets.items():
-                parts.update(_sheet_parts(index, head, tail, rows, links, last, start, end))
-            parts["xl/workbook.xml"] = _filter_names(parts["xl/workbook.xml"], end - start)
-            title = _xml_attribute(self.titles[group])
-            parts["docProps/core.xml"] = parts["docProps/core.xml"].replace(
-                _TITLE_TOKEN.encode(), title.encode("utf-8")
-            )
-            _write_zip(
-                path, {name: self.packed.get(name) or _pack(data) for name, data in parts.items()}
-            )
+        """Write every file (the writes themselves in background threads)."""
+        workbooks: dict[int, _Packed] = {}  # by row count: the filter ranges differ only by it
+        core = self.parts["docProps/core.xml"]
+        with _Output() as output:
+            for group, path in enumerate(self.paths):
+                start, end = int(self.limits[group]), int(self.limits[group + 1])
+                parts: dict[str, Any] = dict(self.packed)
+                for index, (head, tail, rows, links, last) in self.sheets.items():
+                    found = _sheet_parts(index, head, tail, rows, links, last, start, end)
+                    parts.update({name: _pack(data) for name, data in found.items()})
+                if end - start not in workbooks:
+                    workbook = _filter_names(self.parts["xl/workbook.xml"], end - start)
+                    workbooks[end - start] = _pack(workbook)
+                parts["xl/workbook.xml"] = workbooks[end - start]
+                title = _xml_attribute(self.titles[group]).encode("utf-8")
+                parts["docProps/core.xml"] = _pack(core.replace(_TITLE_TOKEN.encode(), title))
+                _write_zip(path, {name: parts[name] for name in self._order(parts)}, output)
         return self.paths
+
+    def _order(self, parts: Mapping[str, Any]) -> list[str]:
+        """Return the parts in the template's order, then the hyperlink relationships."""
+        return [*(n for n in self.parts if n in parts), *(n for n in parts if n not in self.parts)]
+
+
+class _Output:
+    """Files written by background threads (opening and writing release the GIL).
+
+    At most ``pending`` files wait, so memory holds a few files' bytes; leaving the ``with``
+    block waits for every write and raises the first error.
+    """
+
+    def __init__(self, threads: int = 2, pending: int = 64) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(max_workers=threads)
+        self.waiting: collections.deque[Any] = collections.deque()
+        self.pending = pending
+
+    def write(self, path: Path, pieces: Sequence[bytes | memoryview]) -> None:
+        """Write ``pieces`` one after another as the file ``path``."""
+        while len(self.waiting) >= self.pending:
+            self.waiting.popleft().result()
+        self.waiting.append(self.pool.submit(_write_file, path, pieces))
+
+    def __enter__(self) -> _Output:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            while self.waiting:
+                self.waiting.popleft().result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_file(path: Path, pieces: Sequence[bytes | memoryview]) -> None:
+    with path.open("wb") as handle:
+        for piece in pieces:
+            handle.write(piece)
 
 
 _Packed = tuple[bytes, int, int]  # raw deflate data, CRC-32, uncompressed size
 _DOS_TIME = (0, (2025 - 1980) << 9 | 1 << 5 | 1)  # 2025-01-01 00:00, as ZIP stores times
 
 
+#: Bytes up to which a part is compressed with an 8 KiB window (e.g. each owner's small sheets).
+_SMALL_PART = 16_384
+
+
 def _pack(data: bytes | Sequence[bytes | memoryview]) -> _Packed:
     """Compress one part (or its pieces, not copied) for :func:`_write_zip`; large ones faster."""
     pieces = [data] if isinstance(data, bytes) else list(data)
     size = sum(len(p) for p in pieces)
-    packer = zlib.compressobj(1 if size > 8_000_000 else 6, zlib.DEFLATED, -15)
+    if size <= _SMALL_PART:  # a small window is as good and much cheaper to set up
+        packer = zlib.compressobj(6, zlib.DEFLATED, -13, 6)
+    else:
+        packer = zlib.compressobj(1 if size > 8_000_000 else 6, zlib.DEFLATED, -15)
     crc, out = 0, []
     for piece in pieces:
         crc = zlib.crc32(piece, crc)
@@ -1188,44 +1278,39 @@ def _pack(data: bytes | Sequence[bytes | memoryview]) -> _Packed:
     return b"".join(out), crc, size
 
 
-def _write_zip(path: Path, parts: Mapping[str, _Packed]) -> None:
-    """Write a ZIP archive of parts compressed already (shared parts are compressed once)."""
+def _write_zip(path: Path, parts: Mapping[str, _Packed], output: _Output | None = None) -> None:
+    """Write a ZIP archive of parts compressed already (shared parts are compressed once).
+
+    With ``output``, the archive is handed to its background writers.
+    """
     if len(parts) > 65_535 or any(max(len(d), n) >= 2**32 - 1 for d, _, n in parts.values()):
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             for name, (data, _, _) in parts.items():
                 archive.writestr(name, zlib.decompress(data, -15))
         return
-    central, offset = [], 0
-    with path.open("wb") as handle:
-        for name, (data, crc, size) in parts.items():
-            encoded = name.encode("utf-8")
-            common = struct.pack(
-                "<HHHHHLLLH", 20, 0x800, 8, *_DOS_TIME, crc, len(data), size, len(encoded)
-            )
-            handle.write(b"PK\x03\x04" + common + b"\x00\x00" + encoded)
-            handle.write(data)
-            central.append(
-                b"PK\x01\x02\x14\x00"
-                + common
-                + struct.pack("<HHHHLL", 0, 0, 0, 0, 0, offset)
-                + encoded
-            )
-            offset += 30 + len(encoded) + len(data)
-        directory = b"".join(central)
-        handle.write(directory)
-        handle.write(
-            struct.pack(
-                "<4sHHHHLLH",
-                b"PK\x05\x06",
-                0,
-                0,
-                len(central),
-                len(central),
-                len(directory),
-                offset,
-                0,
-            )
+    central, offset, pieces = [], 0, []
+    for name, (data, crc, size) in parts.items():
+        encoded = name.encode("utf-8")
+        common = struct.pack(
+            "<HHHHHLLLH", 20, 0x800, 8, *_DOS_TIME, crc, len(data), size, len(encoded)
         )
+        pieces += [b"PK\x03\x04" + common + b"\x00\x00" + encoded, data]
+        central.append(
+            b"PK\x01\x02\x14\x00" + common + struct.pack("<HHHHLL", 0, 0, 0, 0, 0, offset) + encoded
+        )
+        offset += 30 + len(encoded) + len(data)
+    directory = b"".join(central)
+    count = len(central)
+    end = struct.pack("<4sHHHHLLH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
+    pieces += [directory, end]
+    if output is None:
+        _write_file(path, pieces)
+    else:
+        output.write(path, pieces)
+
+
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
+_AUTOFILTER = re.compile(r'<autoFilter ref="[^"]*"/>')
 
 
 def _sheet_parts(
@@ -1233,24 +1318,23 @@ def _sheet_parts(
     head: str,
     tail: str,
     rows: tuple[memoryview, np.ndarray] | None,
-    links: tuple[np.ndarray, memoryview, np.ndarray, memoryview, np.ndarray] | None,
+    links: tuple[Mapping[int, int], memoryview, np.ndarray, memoryview, np.ndarray] | None,
     last: str,
     start: int,
     end: int,
 ) -> dict[str, Any]:
-    """Return one file's sheet XML in pieces (and its hyperlink relationships), rows ``start:end``."""
+    """Return one file's sheet XML in pieces (and its hyperlink relationships), rows ``start:end``.
+
+    ``links`` holds, first, where the links of the file starting at each row begin.
+    """
     n = end - start
-    head = re.sub(
-        r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}{n + 1}"/>', head, count=1
-    )
-    tail = re.sub(
-        r'<autoFilter ref="[^"]*"/>', f'<autoFilter ref="A1:{last}{n + 1}"/>', tail, count=1
-    )
+    head = _DIMENSION.sub(f'<dimension ref="A1:{last}{n + 1}"/>', head, count=1)
+    tail = _AUTOFILTER.sub(f'<autoFilter ref="A1:{last}{n + 1}"/>', tail, count=1)
     body = memoryview(b"") if rows is None else rows[0][rows[1][start] : rows[1][end]]
     out: dict[str, Any] = {}
     if links is not None:
-        rows_of_links, cells, cell_offsets, rels, rel_offsets = links
-        a, b = np.searchsorted(rows_of_links, [start, end])
+        edge_of, cells, cell_offsets, rels, rel_offsets = links
+        a, b = edge_of[start], edge_of[end]
         if b > a:
             found = bytes(cells[cell_offsets[a] : cell_offsets[b]]).decode("utf-8")
             before = "<pageMargins" if "<pageMargins" in tail else "</worksheet>"

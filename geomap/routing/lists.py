@@ -9,14 +9,16 @@ transform) is prepared once in a :class:`ListContext`.
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import quote
 
 import geopandas as gpd
@@ -36,6 +38,7 @@ from geomap.routing.pipeline import RouteResult
 __all__ = [
     "LIST_COLUMNS",
     "ROUTING_COLUMNS",
+    "USED_COLUMNS",
     "ListContext",
     "list_frame",
     "write_owner_lists",
@@ -202,26 +205,27 @@ def _frame_of(
 ) -> pd.DataFrame:
     """Return the work list of remarks already in list order (see :func:`list_frame`)."""
     names = context.names
+    xy = _coordinates(ordered)  # once: designations, links and coordinates need them
     frame = pd.DataFrame(
         {
-            "Id": ordered["remark_id"].to_numpy(),
-            "Datum och tid": ordered["timestamp"].to_numpy(),
-            "Kategori": ordered["category_label"].to_numpy(),
-            "Plats": ordered["place"].to_numpy(),
-            "Beskrivning": ordered["description"].to_numpy(),
-            "Önskad åtgärd": ordered["action"].to_numpy(),
-            "Fastighet": _designations(ordered, context),
-            "Karta": _map_links(ordered, map_page) if links else np.full(len(ordered), None),
-            "Ansvarig": ordered["owner_name"].to_numpy(),
+            "Id": ordered["remark_id"].array,
+            "Datum och tid": ordered["timestamp"].array,
+            "Kategori": ordered["category_label"].array,
+            "Plats": ordered["place"].array,
+            "Beskrivning": ordered["description"].array,
+            "Önskad åtgärd": ordered["action"].array,
+            "Fastighet": _designations(ordered, context, xy=xy),
+            "Karta": _map_links(ordered, map_page, xy=xy) if links else np.full(len(ordered), None),
+            "Ansvarig": ordered["owner_name"].array,
             "Markägare": ordered["land_owner"].map(names).to_numpy(),
             "Dirigerad via": ordered["route_method"].map(METHOD_LABELS).to_numpy(),
-            "Avstånd (m)": ordered["distance_m"].to_numpy(),
+            "Avstånd (m)": ordered["distance_m"].array,
             "Flaggor": flag_texts(ordered["flags"]),
             "Kandidater": _candidate_names(ordered["candidates"], names),
             "Källa": ordered["source"].map(SOURCE_LABELS).to_numpy(),
-            "Vandring": ordered["walk_id"].to_numpy(),
-            "Kategori (original)": ordered["category_raw"].to_numpy(),
-            **_technical_columns(ordered),
+            "Vandring": ordered["walk_id"].array,
+            "Kategori (original)": ordered["category_raw"].array,
+            **_technical_columns(ordered, xy=xy),
         }
     )
     if context.registry.synthetic:
@@ -239,19 +243,21 @@ def _crs(value: object) -> CRS:
     return CRS(value)
 
 
-def _technical_columns(remarks: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
+def _technical_columns(
+    remarks: gpd.GeoDataFrame, *, xy: tuple[np.ndarray, np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
     """Return the routing internals: reason, WGS84 and working-CRS coordinates, file and row."""
-    e, n = _coordinates(remarks)
+    e, n = _coordinates(remarks) if xy is None else xy
     crs = _crs(remarks.crs)
     lon, lat = _to_wgs84(crs).transform(e, n)
     return {
-        "Anledning": remarks["reason"].to_numpy(),
+        "Anledning": remarks["reason"].array,
         "Latitud": np.round(lat, 6),
         "Longitud": np.round(lon, 6),
         f"E ({crs.name})": np.round(e, 2),
         f"N ({crs.name})": np.round(n, 2),
-        "Fil": remarks["source_file"].to_numpy(),
-        "Rad": remarks["source_row"].to_numpy(),
+        "Fil": remarks["source_file"].array,
+        "Rad": remarks["source_row"].array,
     }
 
 
@@ -265,7 +271,12 @@ def _coordinates(remarks: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _map_links(remarks: gpd.GeoDataFrame, map_page: str | None) -> np.ndarray:
+def _map_links(
+    remarks: gpd.GeoDataFrame,
+    map_page: str | None,
+    *,
+    xy: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Return each remark's link to its map (``page#anmarkning=<id>``), None without coordinates."""
     ids = remarks["remark_id"].astype("string")
     encoded = ids.to_numpy(dtype=object, na_value="")
@@ -278,7 +289,7 @@ def _map_links(remarks: gpd.GeoDataFrame, map_page: str | None) -> np.ndarray:
         page = np.where(pd.isna(mapped), _OVERVIEW_MAP, mapped)
     else:
         page = np.full(len(remarks), map_page, dtype=object)
-    e, n = _coordinates(remarks)
+    e, n = _coordinates(remarks) if xy is None else xy
     located = np.isfinite(e) & np.isfinite(n)
     links = np.full(len(remarks), None, dtype=object)
     links[located] = page[located] + _MAP_ANCHOR + encoded[located]
@@ -290,7 +301,12 @@ def _designation_column(owners: gpd.GeoDataFrame) -> str | None:
     return next((lowered[c] for c in _DESIGNATION_COLUMNS if c in lowered), None)
 
 
-def _designations(remarks: gpd.GeoDataFrame, context: ListContext) -> np.ndarray:
+def _designations(
+    remarks: gpd.GeoDataFrame,
+    context: ListContext,
+    *,
+    xy: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Return the property designation of each remark's land (None where there is none).
 
     The polygon is one of the land owner's (``land_owner``, the routing's ``Markägare``): the
@@ -309,7 +325,7 @@ def _designations(remarks: gpd.GeoDataFrame, context: ListContext) -> np.ndarray
     ):
         points = remarks.geometry.to_crs(parcels.crs).to_numpy()
     land = remarks["land_owner"].to_numpy(dtype=object, na_value=None)
-    e, n = _coordinates(remarks)
+    e, n = _coordinates(remarks) if xy is None else xy
     usable = np.flatnonzero(np.isfinite(e) & np.isfinite(n) & pd.notna(land))
     polygons = parcels.geometry.to_numpy()
     owner_of = parcels["owner"].to_numpy(dtype=object)
@@ -318,7 +334,9 @@ def _designations(remarks: gpd.GeoDataFrame, context: ListContext) -> np.ndarray
     same = owner_of[polygon] == land[row]
     row, polygon = row[same], polygon[same]
     distance = np.zeros(len(row))
-    rest = np.setdiff1d(usable, row)  # none of their land owner's polygons touches them
+    touched = np.zeros(len(remarks), dtype=bool)
+    touched[row] = True
+    rest = usable[~touched[usable]]  # none of their land owner's polygons touches them
     reach = max(context.max_distance_m, 0.0) + 0.01  # dwithin needs a positive reach
     near, near_polygon = tree.query(points[rest], predicate="dwithin", distance=reach)
     near_row = rest[near]
@@ -326,7 +344,7 @@ def _designations(remarks: gpd.GeoDataFrame, context: ListContext) -> np.ndarray
     near_row, near_polygon = near_row[keep], near_polygon[keep]
     row, polygon = np.r_[row, near_row], np.r_[polygon, near_polygon]
     distance = np.r_[distance, shapely.distance(points[near_row], polygons[near_polygon])]
-    on_edge = ~shapely.contains_properly(polygons[polygon], points[row])
+    on_edge = _on_edge(points, polygons, row, polygon, len(remarks))
     order = np.lexsort((polygon, on_edge, distance, row))
     row, polygon = row[order], polygon[order]
     first = np.ones(len(row), dtype=bool)
@@ -334,6 +352,23 @@ def _designations(remarks: gpd.GeoDataFrame, context: ListContext) -> np.ndarray
     labels = parcels["designation"].to_numpy(dtype=object, na_value=None)
     out[row[first]] = labels[polygon[first]]
     return out
+
+
+def _on_edge(
+    points: np.ndarray, polygons: np.ndarray, row: np.ndarray, polygon: np.ndarray, n: int
+) -> np.ndarray:
+    """Return, per pair, whether the point is not in the polygon's interior.
+
+    Only a remark with several polygons needs it (to prefer the interior one); for the others
+    it is left False, which changes no choice.
+    """
+    on_edge = np.zeros(len(row), dtype=bool)
+    several = (np.bincount(row, minlength=n) > 1)[row]
+    if several.any():
+        on_edge[several] = ~shapely.contains_properly(
+            polygons[polygon[several]], points[row[several]]
+        )
+    return on_edge
 
 
 def _candidate_names(candidates: pd.Series, names: dict[str, str]) -> np.ndarray:
@@ -417,9 +452,38 @@ def write_owner_lists(
     target.mkdir(parents=True, exist_ok=True)
     ctx = _context(context)
     written: dict[str, dict[str, str]] = {}
-    for chunk in _chunks(_owner_groups(batches)):
-        written.update(_write_chunk(chunk, target, ctx, xlsx=xlsx, links=links, prefix=prefix))
+    write = functools.partial(
+        _write_chunk, directory=target, context=ctx, xlsx=xlsx, links=links, prefix=prefix
+    )
+    for files in _in_threads(write, _chunks(_owner_groups(batches)), workers=_WORKERS):
+        written.update(files)
     return dict(sorted(written.items()))
+
+
+#: Owner chunks written at once, each in its own thread: most of the work is in Arrow kernels,
+#: zlib and file writes, which release the GIL, so a second core pays for big runs.
+_WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _in_threads(work: Callable[[_T], _R], items: Iterable[_T], *, workers: int) -> Iterator[_R]:
+    """Yield ``work(item)`` for each item in order, at most ``workers`` items in flight.
+
+    Memory holds the items in flight (and the next one being gathered), not all of them.
+    """
+    if workers <= 1:
+        yield from map(work, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: collections.deque[Future[_R]] = collections.deque()
+        for item in items:
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+            pending.append(pool.submit(work, item))
+        while pending:
+            yield pending.popleft().result()
 
 
 #: Rows of (small) owners whose lists are formatted together, so each costs only its rows.
@@ -489,7 +553,38 @@ def _rows_of(pieces: list[_Piece]) -> gpd.GeoDataFrame:
             merged[-1][2] = end
         else:
             merged.append([frame, start, end])
-    return _concat([frame.iloc[start:end] for frame, start, end in merged])
+    return _concat([_used(frame).iloc[start:end] for frame, start, end in merged])
+
+
+#: The columns of routed remarks that a work list reads (the others are not copied or sorted).
+USED_COLUMNS: tuple[str, ...] = (
+    "remark_id",
+    "timestamp",
+    "category_label",
+    "place",
+    "description",
+    "action",
+    "owner",
+    "owner_name",
+    "land_owner",
+    "route_method",
+    "distance_m",
+    "flags",
+    "candidates",
+    "source",
+    "walk_id",
+    "category_raw",
+    "reason",
+    "source_file",
+    "source_row",
+)
+
+
+def _used(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with only the columns a list reads (and its geometry), not copied."""
+    geometry = getattr(frame, "_geometry_column_name", None)
+    keep = [c for c in frame.columns if c in USED_COLUMNS or c == geometry]
+    return frame if len(keep) == frame.shape[1] else frame[keep]
 
 
 def _frame(batch: Batch) -> pd.DataFrame:
@@ -507,9 +602,9 @@ def _concat(pieces: list[pd.DataFrame]) -> gpd.GeoDataFrame:
 
 def _write_chunk(
     chunk: list[tuple[str, list[_Piece]]],
+    *,
     directory: Path,
     context: ListContext,
-    *,
     xlsx: bool,
     links: bool,
     prefix: str,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyogrio
 import pyogrio.raw
 
 from geomap.core.routed import RoutedData
@@ -24,6 +25,7 @@ from geomap.io.vector import arrow_to_frame
 from geomap.routing.lists import (
     LIST_COLUMNS,
     ROUTING_COLUMNS,
+    USED_COLUMNS,
     ListContext,
     list_frame,
     write_owner_lists,
@@ -213,8 +215,15 @@ def _list_parcels(data: RoutedData) -> Any:
 
 
 def _sorted_batches(path: Path, where_order: str, batch_size: int = 100_000) -> Iterator[Any]:
-    """Yield the remarks of ``path`` matching ``where_order`` (SQL), as frames of a batch each."""
-    sql = f"SELECT * FROM remarks WHERE {where_order}"
+    """Yield the remarks of ``path`` matching ``where_order`` (SQL), as frames of a batch each.
+
+    Only the columns a list reads (:data:`~geomap.routing.lists.USED_COLUMNS`) and the
+    geometry are read, so SQLite sorts and GDAL converts less.
+    """
+    info = pyogrio.read_info(path, layer="remarks")
+    fields = [str(f) for f in info["fields"] if str(f) in USED_COLUMNS]
+    columns = ", ".join(_quoted(c) for c in [info.get("geometry_name") or "geom", *fields])
+    sql = f"SELECT {columns} FROM remarks WHERE {where_order}"
     with pyogrio.raw.open_arrow(
         path, sql=sql, batch_size=batch_size, use_pyarrow=True, datetime_as_string=True
     ) as (meta, reader):
@@ -232,6 +241,11 @@ def _sorted_batches(path: Path, where_order: str, batch_size: int = 100_000) -> 
             yield arrow_to_frame(table, geometry_name=name, crs=crs, datetimes=dates)
         if empty:
             yield arrow_to_frame(reader.schema.empty_table(), geometry_name=name, crs=crs)
+
+
+def _quoted(name: str) -> str:
+    """Return a column name as an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _concat(frames: list[Any]) -> Any:
