@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from geomap.core.periods import Period
-from geomap.situation import write_lagesbild
 
 from .options import (
     check_output_folder,
@@ -102,6 +101,8 @@ def lagesbild_command(
         raise click.UsageError(msg)
     protect = [*routed, *(p for p in (districts, grouping) if p is not None)]
     check_output_folder(output, overwrite=overwrite, protect=protect)  # refuse before reading
+    from geomap.situation import write_lagesbild  # lazily: scipy.stats costs every command ~0.7 s
+
     paths = write_lagesbild(
         list(routed),
         period,

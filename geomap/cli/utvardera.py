@@ -8,8 +8,6 @@ from pathlib import Path
 import click
 
 from geomap.core.words import format_number
-from geomap.evaluation import evaluate, write_evaluation
-from geomap.evaluation.texts import VERDICT, WDQ_READING
 
 from .options import (
     METRES,
@@ -105,6 +103,10 @@ def utvardera_command(
     """
     inputs = [sites, *remarks, *(p for p in (control, districts, survey) if p is not None)]
     check_output_folder(output, overwrite=overwrite, protect=inputs)
+    # lazily: scipy and statsmodels cost every command ~0.8 s
+    from geomap.evaluation import evaluate, write_evaluation
+    from geomap.evaluation.texts import VERDICT, WDQ_READING
+
     evaluation = evaluate(
         sites,
         list(remarks),

@@ -4,16 +4,25 @@
 batch with the one :class:`~geomap.routing.engine.Router`, appends it to ``routed.gpkg`` (one GDAL
 write session over the stream of batches) and/or ``routed.parquet`` (optionally reading and
 routing in a second thread while GDAL writes: ``overlap``), merges the per-batch summaries, and
-writes the work lists from ``routed.gpkg`` read back sorted by owner.
+writes the work lists from ``routed.gpkg`` read back sorted by owner. By default GDAL writes
+``routed.gpkg``'s layer ``remarks`` in a child process (:class:`GpkgWriterProcess`), so that
+it overlaps reading and routing on a second core (GDAL's Arrow write holds the GIL: a thread
+cannot).
 The remarks, their model and routing are those of :func:`geomap.route` on the same inputs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import logging
+import os
 import queue
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +33,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
+import pyogrio.errors
 import pyogrio.raw
 from pyproj import CRS
 
@@ -65,6 +75,8 @@ from geomap.routing.summary import RouteSummary, summarise
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "FORMATS",
+    "WRITERS",
+    "GpkgWriterProcess",
     "StreamResult",
     "merge_summaries",
     "output_schema",
@@ -78,6 +90,8 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 250_000
 #: What ``routed`` may be written as.
 FORMATS = ("gpkg", "parquet", "both")
+#: Who writes layer ``remarks`` of ``routed.gpkg``: a child process, or this process.
+WRITERS = ("process", "inline")
 _ROUTING_TYPES = {
     "owner": pa.string(),
     "owner_name": pa.string(),
@@ -128,6 +142,7 @@ def route_to_files(
     replace_foreign: bool = False,
     protect: Sequence[PathLike] = (),
     overlap: bool = False,
+    writer: str = "process",
 ) -> StreamResult:
     """Route remarks batch by batch and write every output into ``outdir`` (the streaming engine).
 
@@ -155,9 +170,13 @@ def route_to_files(
     overwrite, replace_foreign, protect
         As for :func:`geomap.routing.outputs.write_outputs` (``protect``: its ``inputs``).
     overlap
-        Read and route the next batch in a second thread while GDAL writes the previous one.
-        Off by default: on the shared 2-core development machine it was slower (16.7 s against
-        15.0 s for 1M remarks), the cores being busy already.
+        Read and route the next batch in a second thread while GDAL writes the previous one in
+        this process (``writer`` is then ignored). Off by default: GDAL's Arrow write holds the
+        GIL, so the thread waits; it was slower in every measurement.
+    writer
+        ``process`` (default): GDAL writes layer ``remarks`` in a child process
+        (:class:`GpkgWriterProcess`) while this one reads and routes the next batch;
+        ``inline``: GDAL writes in this process, between batches. Same file either way.
 
     Returns
     -------
@@ -172,10 +191,15 @@ def route_to_files(
     >>> res.summary.total, sorted(res.written)
     (60, ['routed', 'summary'])
     """
+    if writer not in WRITERS:
+        msg = f"`writer`: got {writer!r}; use process or inline"
+        raise ConfigError(msg)
     arguments = {k: v for k, v in locals().items() if k in _OPEN_ARGUMENTS}
     run, protected = open_run(**arguments)
     with output_dir(outdir, protected, overwrite=overwrite, replace_foreign=replace_foreign) as tmp:
-        written = run.write(tmp, lists=lists, xlsx=xlsx, maps=maps, overlap=overlap)
+        written = run.write(
+            tmp, lists=lists, xlsx=xlsx, maps=maps, overlap=overlap, process=writer == "process"
+        )
     return StreamResult(
         summary=run.summary, written=written, registry=run.router.registry, seconds=run.seconds
     )
@@ -269,6 +293,7 @@ class _Run:
         xlsx: bool,
         maps: Callable[[RoutedData, Path], dict[str, Any]] | None,
         overlap: bool,
+        process: bool = False,
     ) -> dict[str, Any]:
         """Route every batch into ``tmp``, then write the other layers, lists, maps, summary."""
         gpkg = self.format in ("gpkg", "both") or lists or maps is not None
@@ -288,36 +313,51 @@ class _Run:
                 tmp / "routed.parquet", schema, crs=self.crs, bounds=self._bounds()
             )
         with self._clock("remarks_layer"):  # everything above plus GDAL's write
-            _pump(
-                tables(), tmp / "routed.gpkg" if gpkg else None, schema, self.crs, parquet, overlap
-            )
+            target = tmp / "routed.gpkg" if gpkg else None
+            _pump(tables(), target, schema, self.crs, parquet, overlap, process=process)
         infos = [i for s in self.sources for i in s.infos]
         self.summary = merge_summaries(parts, inputs=infos)
         data = self._data(tmp / "routed.gpkg")
+        written = self._later_outputs(tmp, data, gpkg=gpkg, lists=lists, xlsx=xlsx, maps=maps)
+        write_summary(tmp, self.summary, written)
+        return written
+
+    def _later_outputs(
+        self,
+        tmp: Path,
+        data: RoutedData,
+        *,
+        gpkg: bool,
+        lists: bool,
+        xlsx: bool,
+        maps: Callable[[RoutedData, Path], dict[str, Any]] | None,
+    ) -> dict[str, Any]:
+        """Write the other layers, the lists and the maps once layer ``remarks`` is complete."""
         written: dict[str, Any] = {}
-        if gpkg:
-            write_routed_layers(tmp / "routed.gpkg", data)
-        if self.format != "gpkg":
-            write_routed_layers(tmp / PARQUET_LAYERS, data)
-        if self.format != "gpkg":
-            written["routed_parquet"] = "routed.parquet"
-            written["routed_layers"] = PARQUET_LAYERS
+        with self._clock("other_layers"):
+            if gpkg:
+                write_routed_layers(tmp / "routed.gpkg", data)
+            if self.format != "gpkg":
+                write_routed_layers(tmp / PARQUET_LAYERS, data)
+                written["routed_parquet"] = "routed.parquet"
+                written["routed_layers"] = PARQUET_LAYERS
         written["routed"] = "routed.parquet" if self.format == "parquet" else "routed.gpkg"
         if lists:
-            written.update(
-                _write_lists(
-                    tmp,
-                    data,
-                    xlsx=xlsx,
-                    links=maps is not None,
-                    max_distance=self.router.max_distance,
+            with self._clock("lists"):
+                written.update(
+                    _write_lists(
+                        tmp,
+                        data,
+                        xlsx=xlsx,
+                        links=maps is not None,
+                        max_distance=self.router.max_distance,
+                    )
                 )
-            )
         if maps is not None:
-            written.update(maps(read_routed(tmp / "routed.gpkg"), tmp))
+            with self._clock("maps"):
+                written.update(maps(read_routed(tmp / "routed.gpkg"), tmp))
         if self.format == "parquet" and gpkg:
             (tmp / "routed.gpkg").unlink()
-        write_summary(tmp, self.summary, written)
         return written
 
     def _routed_batches(self) -> Iterator[gpd.GeoDataFrame]:
@@ -439,19 +479,28 @@ def _pump(
     crs: CRS,
     parquet: HilbertParquetWriter | None,
     overlap: bool,
+    *,
+    process: bool = False,
 ) -> None:
     """Write the tables to ``gpkg`` (one GDAL session over the whole stream) and ``parquet``.
 
     With ``overlap`` the tables are made in a second thread while GDAL writes the one before
-    (a queue of two); an error on either side ends both and is raised here.
+    (a queue of two); an error on either side ends both and is raised here. With ``process``
+    (and not ``overlap``) GDAL writes in a child process (:class:`GpkgWriterProcess`) while
+    this one reads and routes the next batch.
     """
     feed = _Feed(tables) if overlap else None
+    process = process and not overlap
     held: list[BaseException] = []
     stream = _guarded(feed.items() if feed is not None else tables, held)
     if parquet is not None:
         stream = _tee(stream, parquet.write)
     try:
-        if gpkg is not None:
+        if gpkg is not None and process:
+            with GpkgWriterProcess(gpkg, schema, crs) as child:
+                for table in stream:
+                    child.write(table)
+        elif gpkg is not None:
             reader = pa.RecordBatchReader.from_batches(schema, _batches(stream))
             with fast_gpkg_writes():
                 pyogrio.raw.write_arrow(
@@ -475,6 +524,136 @@ def _pump(
     _raise_first(feed, held)
     if parquet is not None:
         parquet.close()
+
+
+class GpkgWriterProcess:
+    """Write layer ``remarks`` of a fresh GeoPackage in a child process, fed Arrow tables.
+
+    GDAL's Arrow write (``OGR_L_WriteArrowBatch``) holds the GIL, so a thread cannot overlap it
+    with reading and routing; a child process can. The tables go to the child as an Arrow IPC
+    stream over a pipe; the child writes them with :func:`pyogrio.raw.write_arrow` under
+    :func:`~geomap.core.routed.fast_gpkg_writes`. The child ignores SIGINT and dies with this
+    process (``PR_SET_PDEATHSIG``); leaving the block by an exception kills it. A failure in
+    the child is raised here as the error the in-process write would raise (GDAL's or the
+    system's), so the caller words it the same way.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pyogrio, shapely
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "routed.gpkg"
+    >>> schema = pa.schema([("id", pa.int64()), ("geometry", pa.binary())])
+    >>> table = pa.table({"id": [1], "geometry": [shapely.Point(1, 2).wkb]}, schema=schema)
+    >>> with GpkgWriterProcess(path, schema, CRS.from_epsg(3011)) as child:
+    ...     child.write(table)
+    >>> pyogrio.read_info(path, layer="remarks")["features"]
+    1
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema, crs: CRS) -> None:
+        self.path = path
+        self.schema = schema
+        self.crs = crs
+
+    def __enter__(self) -> GpkgWriterProcess:
+        """Start the child and open the stream to it."""
+        self.errors = tempfile.TemporaryFile()  # not a pipe: a chatty child must never block
+        args = [str(self.path), self.crs.to_wkt(), str(os.getpid())]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self.errors,
+            bufsize=0,
+        )
+        assert self.proc.stdin is not None
+        with contextlib.suppress(ImportError, OSError, AttributeError):  # Linux: a larger pipe
+            import fcntl
+
+            fcntl.fcntl(self.proc.stdin.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+        try:
+            self.sink = pa.ipc.new_stream(self.proc.stdin, self.schema)
+        except BaseException:
+            self._stop(kill=True)
+            raise
+        return self
+
+    def write(self, table: pa.Table) -> None:
+        """Send one table to the child (blocks while the child is a table behind)."""
+        try:
+            self.sink.write_table(table)
+        except OSError:  # the child ended (BrokenPipeError): raise why
+            self._stop(kill=False)
+            raise
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        """End the stream and wait for the child; on an error in the block, kill it."""
+        if kind is not None:
+            self._stop(kill=True)
+            return
+        with contextlib.suppress(OSError):  # the child ended early: _stop raises its error
+            self.sink.close()
+        self._stop(kill=False)
+
+    def _stop(self, *, kill: bool) -> None:
+        """Wait for the child (killed first if ``kill``); raise its error if it failed."""
+        if self.errors.closed:  # stopped already
+            return
+        if kill:
+            self.proc.kill()
+        with contextlib.suppress(OSError):
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+        code = self.proc.wait()
+        self.errors.seek(0)
+        text = self.errors.read().decode("utf-8", errors="replace")
+        self.errors.close()
+        if code != 0 and not kill:
+            raise _child_error(self.path, code, text)
+
+
+def _child_error(path: Path, code: int, text: str) -> Exception:
+    """Return the error the child reported on its last line of stderr (``Kind<TAB>message``)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    kind, _, message = (lines[-1] if lines else "").partition("\t")
+    if kind == "OSError":
+        return OSError(message)
+    if kind == "DataLayerError":
+        return pyogrio.errors.DataLayerError(message)
+    if code < 0:
+        message = f"{path}: the GeoPackage writer process was stopped by signal {-code}"
+    elif kind != "DataSourceError":
+        message = f"{path}: the GeoPackage writer process failed ({(lines or ['no message'])[-1]})"
+    return pyogrio.errors.DataSourceError(message)
+
+
+#: The child of :class:`GpkgWriterProcess`; ``argv``: the GeoPackage, the CRS, the parent's pid.
+_CHILD = "from geomap.routing.stream import _write_stdin; _write_stdin()"
+
+
+def _write_stdin() -> None:
+    """Write the Arrow IPC stream on stdin as layer ``remarks`` (in the child process)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
+    with contextlib.suppress(AttributeError, OSError, TypeError):  # Linux only
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent
+    path, crs, parent = sys.argv[1:4]
+    if os.getppid() != int(parent):  # the parent died before prctl
+        sys.exit(3)
+    try:
+        reader = pa.ipc.open_stream(sys.stdin.buffer)
+        with fast_gpkg_writes():
+            pyogrio.raw.write_arrow(
+                reader,
+                path,
+                layer="remarks",
+                driver="GPKG",
+                geometry_name="geometry",
+                geometry_type="Point",
+                crs=crs,
+            )
+    except Exception as exc:  # reported to the parent, which raises it
+        text = " ".join(str(exc).split())
+        sys.stderr.write(f"\n{type(exc).__name__}\t{text}\n")
+        sys.exit(1)
 
 
 def _guarded(tables: Iterator[pa.Table], held: list[BaseException]) -> Iterator[pa.Table]:
