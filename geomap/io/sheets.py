@@ -1221,7 +1221,9 @@ class _Output:
     """Files written by background threads (opening and writing release the GIL).
 
     At most ``pending`` files wait, so memory holds a few files' bytes; leaving the ``with``
-    block waits for every write and raises the first error.
+    block waits for every write and raises the first error. Leaving it on an exception (an error,
+    Ctrl-C) cancels the writes not started and lets that exception through, not a write's. A path
+    given twice is refused: two threads would write one file at once.
     """
 
     def __init__(self, threads: int = 2, pending: int = 64) -> None:
@@ -1230,9 +1232,15 @@ class _Output:
         self.pool = ThreadPoolExecutor(max_workers=threads)
         self.waiting: collections.deque[Any] = collections.deque()
         self.pending = pending
+        self.seen: set[str] = set()
 
     def write(self, path: Path, pieces: Sequence[bytes | memoryview]) -> None:
         """Write ``pieces`` one after another as the file ``path``."""
+        key = os.path.normcase(os.path.abspath(path))
+        if key in self.seen:
+            msg = f"{path}: this file is given twice in one call; give every group its own path"
+            raise GeomapError(msg)
+        self.seen.add(key)
         while len(self.waiting) >= self.pending:
             self.waiting.popleft().result()
         self.waiting.append(self.pool.submit(_write_file, path, pieces))
@@ -1240,7 +1248,10 @@ class _Output:
     def __enter__(self) -> _Output:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None:  # the block failed or was interrupted: that is what the user sees
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
         try:
             while self.waiting:
                 self.waiting.popleft().result()

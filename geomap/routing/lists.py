@@ -1,8 +1,10 @@
 """Per-owner work lists: the Swedish table of an owner's remarks, written as CSV and XLSX.
 
 :func:`list_frame` builds the table of some remarks; :func:`write_owner_lists` writes every
-owner's files in one pass over remarks grouped (e.g. sorted) by owner, one owner at a time, so
-memory is bounded by the largest owner and time grows with each owner's remarks. What a run
+owner's files in one pass over remarks grouped (e.g. sorted) by owner, in chunks of owners
+(two written at once, in two threads, and the next one gathered), so memory is bounded by about
+three chunks — three of the largest owners, or 3 × 50,000 rows of small ones — and time grows
+with each owner's remarks. What a run
 needs for every list (owner names, the owner layer for property designations, the coordinate
 transform) is prepared once in a :class:`ListContext`.
 """
@@ -409,7 +411,8 @@ def write_owner_lists(
     ``batches`` are routed remarks (frames or Arrow record batches with the columns of
     ``routed.gpkg``'s remarks) **grouped by owner**: all of an owner's rows together, e.g. sorted
     by ``owner``, spread over one or more batches. Each owner's list is written once its rows
-    are complete, so memory holds one owner's remarks and a batch. Rows without an owner
+    are complete; memory holds up to three chunks of owners (two being written, one being
+    gathered: about three of the largest owners' remarks) and a batch. Rows without an owner
     (unrouted) are skipped (see :func:`write_unrouted_list`); owners without remarks get no
     files. An owner with more rows than an Excel sheet holds gets only its CSV, with a warning.
 

@@ -174,9 +174,9 @@ def write_sorted_lists(
 ) -> dict[str, Any]:
     """Write the work lists of ``directory/routed.gpkg`` from its remarks read sorted by owner.
 
-    SQLite sorts on disk, and the lists are written one owner at a time
-    (:func:`geomap.routing.lists.write_owner_lists`), so memory holds one owner's remarks and
-    one batch, not the run. Returns the paths for the summary (``owners``, ``unrouted``).
+    SQLite sorts on disk, and the lists are written owner by owner in chunks
+    (:func:`geomap.routing.lists.write_owner_lists`), so memory holds about three of the largest
+    owners' remarks and one batch, not the run. Returns the paths for the summary (``owners``, ``unrouted``).
 
     Examples
     --------

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import geomap.io.sheets as sheets
+from geomap.errors import GeomapError
 from geomap.io.sheets import write_csv, write_csv_groups, write_xlsx_groups
 
 
@@ -102,3 +103,24 @@ def test_empty_text_joins_to_empty_rows(tmp_path: Path) -> None:
     _, b = write_csv_groups(table, [0, 1, 3], [tmp_path / "a.csv", tmp_path / "b.csv"])
     assert b.read_bytes() == b"\xef\xbb\xbfA;B\r\n;\r\n;\r\n"
     assert sheets._join([sheets.pa.array(["", ""])])[1].tolist() == [0, 0, 0]
+
+
+def test_a_path_given_twice_is_refused(tmp_path: Path) -> None:
+    table = _table(6_000)
+    twice = [tmp_path / "a.csv", tmp_path / "." / "a.csv"]
+    with pytest.raises(GeomapError, match=r"a\.csv: this file is given twice"):
+        write_csv_groups(table, [0, 5, 6_000], twice)
+    with pytest.raises(GeomapError, match=r"a\.xlsx: this file is given twice"):
+        write_xlsx_groups({"Lista": table}, [0, 5, 6_000], [tmp_path / "a.xlsx"] * 2)
+
+
+def test_an_interrupt_is_not_replaced_by_a_write_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(path: Path, pieces: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sheets, "_write_file", full)
+    with pytest.raises(KeyboardInterrupt), sheets._Output() as output:
+        output.write(tmp_path / "a.csv", [b"x"])
+        raise KeyboardInterrupt
