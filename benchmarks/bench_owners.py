@@ -119,6 +119,9 @@ def _list_phases(remarks: Path, owners: Path, registry: Path, work: Path) -> dic
         lambda: write_unrouted_list(result.remarks, work / "u.csv", context=context)
     )
     t["owners"] = float(result.remarks["owner"].nunique())
+    from geomap.routing import lists
+
+    t["list_threads"] = float(lists._WORKERS)
     return t
 
 
@@ -212,7 +215,75 @@ def bench_many_owners(work: Path, *, owners: int = 10_000, remarks: int = 50_000
             if (target / "owners" / "assets").exists()
             else 0,
         }
+    out["map_phases"] = _owner_map_phases(work / f"owners-{owners}" / "routed.gpkg", work)
+    out["file_s"] = _file_floor(work)
+    memory = Path("/dev/shm")
+    if memory.is_dir() and os.access(memory, os.W_OK):  # the same pair with OUTDIR in RAM
+        folder = memory / f"geomap-bench-owners-{os.getpid()}"
+        try:
+            out["tmpfs"] = {
+                n: _run(
+                    _route_cmd(data / "remarks.gpkg", data / f"owners_{n}.gpkg", folder / str(n))
+                )[0]
+                for n in (10, owners)
+            }
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     return out
+
+
+def _file_floor(folder: Path, n: int = 2_000) -> float:
+    """Seconds to create one empty file in ``folder``: what the file system charges per file."""
+    probe = folder / "file-floor"
+    shutil.rmtree(probe, ignore_errors=True)
+    probe.mkdir()
+    start = time.perf_counter()
+    for i in range(n):
+        os.close(os.open(probe / f"{i}", os.O_CREAT | os.O_WRONLY, 0o644))
+    seconds = (time.perf_counter() - start) / n
+    shutil.rmtree(probe, ignore_errors=True)
+    return seconds
+
+
+def _owner_map_phases(routed: Path, work: Path) -> dict[str, float]:
+    """Where the per-owner maps' time goes, in this process: the path ``geomap route`` takes.
+
+    Read and select, one pass over all owners (``OwnerPayloads``), JSON and page per owner,
+    and the files (written in place, as in the temporary OUTDIR); also the bytes of shell and data.
+    """
+    from geomap.maps import render
+    from geomap.maps.html import PageShell
+
+    folder = work / "owner-map-phases"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    t: dict[str, float] = {}
+    t["select"], selection = _timed(
+        lambda: render._select(routed, None, None, None, None, None, None)
+    )
+    targets = render._owner_targets(selection, folder, overwrite=False)
+    assets = render._assets(selection, folder)
+    t["prepare"], payloads = _timed(
+        lambda: render._owner_payloads(selection, list(targets), assets=assets)
+    )
+    shell = PageShell.of(assets=assets)
+    t["json"], texts = _timed(
+        lambda: [payloads.json(o, title=f"Anmärkningar – {o}") for o in targets]
+    )
+    t["page"], pages = _timed(
+        lambda: [shell.fill(f"Anmärkningar – {o}", j) for o, j in zip(targets, texts, strict=True)]
+    )
+    t["files"], _ = _timed(
+        lambda: [
+            render._write_one_of_many(path, page, overwrite=False, in_place=True)
+            for path, page in zip(targets.values(), pages, strict=True)
+        ]
+    )
+    t["owners"] = float(len(targets))
+    t["shell_bytes"] = float(sum(len(part.encode("utf-8")) for part in shell.parts))
+    t["data_bytes"] = float(np.mean([len(j.encode("utf-8")) for j in texts])) if texts else 0.0
+    shutil.rmtree(folder, ignore_errors=True)
+    return t
 
 
 def _verdict(value: float, target: float) -> str:
@@ -242,6 +313,10 @@ def report_lists(r: dict[str, Any], say: Callable[[str], None] = print) -> None:
         f"XLSX lists {xlsx:.1f} s, unrouted.csv {r['unrouted']:.1f} s; "
         f"lists {r['lists_bytes'] / 1e6:,.0f} MB"
     )
+    say(
+        f"     lists: {r.get('list_threads', 1):.0f} owner chunks at once (threads), files written "
+        "by background threads, designations and coordinates computed once per chunk"
+    )
 
 
 def report_owners(r: dict[str, Any], say: Callable[[str], None] = print) -> None:
@@ -267,6 +342,31 @@ def report_owners(r: dict[str, Any], say: Callable[[str], None] = print) -> None
         f"layer remarks of routed.gpkg alone) (target ≤ {TARGET_OWNERS_SIZE})  "
         f"{_verdict(size_ratio, TARGET_OWNERS_SIZE)}"
     )
+    floor = r.get("file_s")
+    if floor:
+        say(
+            f"     file creation on this disk: {floor * 1e6:,.0f} µs per empty file, so the "
+            f"{many['files']:,} files of the {r['owners']:,}-owner run cost ≥ "
+            f"{floor * many['files']:.1f} s on their own"
+        )
+    ram = r.get("tmpfs")
+    if ram:
+        ratio = ram[r["owners"]] / ram[10]
+        say(
+            f"     the same pair with OUTDIR in RAM (/dev/shm): {ram[10]:.2f} s and "
+            f"{ram[r['owners']]:.2f} s = {ratio:.2f} × (for information; the target is the disk run)"
+        )
+    m = r.get("map_phases")
+    if m and m["owners"]:
+        per = {k: 1e6 * m[k] / m["owners"] for k in ("prepare", "json", "page", "files")}
+        say(
+            f"     where the per-owner maps' time goes ({m['owners']:,.0f} owners, in this process): "
+            f"read and select {m['select']:.1f} s, one pass over all owners {m['prepare']:.1f} s "
+            f"({per['prepare']:.0f} µs/owner), JSON {m['json']:.1f} s ({per['json']:.0f} µs), "
+            f"page {m['page']:.2f} s ({per['page']:.0f} µs), files {m['files']:.1f} s "
+            f"({per['files']:.0f} µs: create and write); per file: shell "
+            f"{m['shell_bytes']:,.0f} bytes + data {m['data_bytes']:,.0f} bytes + title"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
