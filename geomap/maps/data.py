@@ -36,6 +36,7 @@ from geomap.core.labels import FLAG_LABELS, LABELS, UNROUTED_OWNER_LABEL
 from geomap.core.palette import PALETTE, UNROUTED_COLOUR
 from geomap.core.periods import local_dates
 from geomap.core.spatial import spatial_order
+from geomap.errors import GeomapError
 from geomap.render.page import script_json
 
 __all__ = [
@@ -107,6 +108,15 @@ def _text(value: object) -> str:
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+def _texts(values: pd.Series) -> list[str]:
+    """Return :func:`_text` of every value, vectorised: missing values become "", others str."""
+    array = values.to_numpy(dtype=object)
+    missing = pd.isna(array)
+    out = np.full(len(array), "", dtype=object)
+    out[~missing] = np.frompyfunc(str, 1, 1)(array[~missing])
+    return out.tolist()
 
 
 def owner_table(
@@ -202,13 +212,30 @@ def typed_column(values: np.ndarray | Sequence[int]) -> dict[str, str]:
     """
     array = np.asarray(values, dtype=np.int64)
     low, high = (int(array.min()), int(array.max())) if len(array) else (0, 0)
-    for name, dtype in _INT_TYPES:
+    name = str(_type_names(np.array([low]), np.array([high]))[0])
+    return {"t": name, "b": _typed_bytes(array, name)}
+
+
+def _type_names(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Return the smallest integer type (``_INT_TYPES``) that holds each range ``low``..``high``."""
+    names = np.full(np.shape(low), "", dtype=object)
+    for name, dtype in reversed(_INT_TYPES):
         info = np.iinfo(dtype)
-        if info.min <= low and high <= info.max:
-            data = array.astype(np.dtype(dtype).newbyteorder("<")).tobytes()
-            return {"t": name, "b": base64.b64encode(data).decode("ascii")}
-    msg = f"typed_column: values {low}..{high} do not fit in 32 bits"
-    raise ValueError(msg)
+        names[(info.min <= low) & (high <= info.max)] = name
+    if (names == "").any():
+        bad = tuple(np.argwhere(names == "")[0])
+        msg = (
+            f"`values`: received {low[bad]}..{high[bad]}, which do not fit in 32 bits; map columns "
+            f"take integers from {np.iinfo(np.int32).min} to {np.iinfo(np.int32).max}"
+        )
+        raise GeomapError(msg)
+    return names
+
+
+def _typed_bytes(values: np.ndarray, name: str) -> str:
+    """Return ``values`` as little-endian integers of type ``name`` (``_INT_TYPES``) in base64."""
+    data = np.asarray(values).astype(np.dtype(dict(_INT_TYPES)[name]).newbyteorder("<")).tobytes()
+    return base64.b64encode(data).decode("ascii")
 
 
 def _round_coords(geoms: np.ndarray) -> np.ndarray:
@@ -478,20 +505,26 @@ def _dictionaries(
     return codes, tables
 
 
-def _remark_columns(located: _Located, codes: dict[str, np.ndarray]) -> dict[str, Any]:
-    frame = located.frame
+def _number_columns(frame: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> dict[str, np.ndarray]:
+    """Return the payload columns ``lat``, ``lon``, ``d`` (days) and ``dist`` (decimetres)."""
     days = local_dates(frame["timestamp"])
     day_numbers = ((days - _EPOCH) // pd.Timedelta(days=1)).astype("Float64")
     distance = pd.to_numeric(frame["distance_m"], errors="coerce")
     dist_dm = np.where(distance.notna(), np.round(distance.fillna(0).to_numpy() * 10), -1)
-    columns = {
-        "lat": np.round(located.lat * _SCALE),
-        "lon": np.round(located.lon * _SCALE),
-        **codes,
+    return {
+        "lat": np.round(lat * _SCALE),
+        "lon": np.round(lon * _SCALE),
         "d": day_numbers.fillna(NO_DAY).to_numpy(dtype=np.int64),
         "dist": np.clip(dist_dm, -1, 2**31 - 1),
     }
-    ids = [_text(v) for v in frame["remark_id"].tolist()]
+
+
+def _remark_columns(located: _Located, codes: dict[str, np.ndarray]) -> dict[str, Any]:
+    frame = located.frame
+    numbers = _number_columns(frame, located.lon, located.lat)
+    columns = {"lat": numbers["lat"], "lon": numbers["lon"], **codes}
+    columns.update(d=numbers["d"], dist=numbers["dist"])
+    ids = _texts(frame["remark_id"])
     return {"n": len(frame), "id": ids, **{k: typed_column(v) for k, v in columns.items()}}
 
 

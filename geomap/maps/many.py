@@ -15,7 +15,6 @@ owners (no remarks, polygons, names or ids; other candidates read "annan ägare"
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import functools
 import json
@@ -28,23 +27,22 @@ import pandas as pd
 import shapely
 
 from geomap.core.labels import FLAG_LABELS, LABELS
-from geomap.core.periods import local_dates
 from geomap.core.spatial import morton_codes
 from geomap.maps.data import (
-    _EPOCH,
-    _INT_TYPES,
     _OTHER_COLUMNS,
-    _SCALE,
     _STRING_COLUMNS,
-    NO_DAY,
     MapText,
     _district_index,
     _features,
     _lon_lat,
     _mask_one,
+    _number_columns,
     _owner_colours,
     _registry_rows,
     _text,
+    _texts,
+    _type_names,
+    _typed_bytes,
     category_shape,
     dissolve_owners,
     script_json,
@@ -192,18 +190,10 @@ def _string_tables(rows: _Rows, ids: Sequence[str]) -> tuple[_Ranked, np.ndarray
 
 def _columns(rows: _Rows, districts: gpd.GeoDataFrame | None, crs: Any) -> dict[str, np.ndarray]:
     """Return the integer columns of the payload that need no table: positions, days, distance."""
-    frame = rows.frame
-    days = local_dates(frame["timestamp"])
-    day_numbers = ((days - _EPOCH) // pd.Timedelta(days=1)).astype("Float64")
-    distance = pd.to_numeric(frame["distance_m"], errors="coerce")
-    dist_dm = np.where(distance.notna(), np.round(distance.fillna(0).to_numpy() * 10), -1)
     return {
-        "lat": np.round(rows.lat * _SCALE),
-        "lon": np.round(rows.lon * _SCALE),
-        "o": np.zeros(len(frame)),
+        **_number_columns(rows.frame, rows.lon, rows.lat),
+        "o": np.zeros(len(rows.frame)),
         "k": _district_index(rows.geoms, districts, crs),
-        "d": day_numbers.fillna(NO_DAY).to_numpy(dtype=np.int64),
-        "dist": np.clip(dist_dm, -1, 2**31 - 1),
     }
 
 
@@ -221,12 +211,11 @@ def _category_items(rows: _Rows, ranked: _Ranked, uniques: np.ndarray) -> list[s
 
 
 def _typed(values: np.ndarray, name: str) -> str:
-    dtype = dict(_INT_TYPES)[name]
-    data = values.astype(np.dtype(dtype).newbyteorder("<")).tobytes()
-    return '{"t":"' + name + '","b":"' + base64.b64encode(data).decode("ascii") + '"}'
+    """Return the JSON of :func:`geomap.maps.data.typed_column` for ``values`` of type ``name``."""
+    return '{"t":"' + name + '","b":"' + _typed_bytes(values, name) + '"}'
 
 
-def _type_names(matrix: np.ndarray, start: np.ndarray) -> np.ndarray:
+def _owner_types(matrix: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Return the smallest integer type of each owner's slice of each row of ``matrix``."""
     counts = np.diff(start)
     low = np.zeros((len(matrix), len(counts)), dtype=np.int64)
@@ -235,16 +224,7 @@ def _type_names(matrix: np.ndarray, start: np.ndarray) -> np.ndarray:
         at = start[:-1][counts > 0]
         low[:, counts > 0] = np.minimum.reduceat(matrix, at, axis=1)
         high[:, counts > 0] = np.maximum.reduceat(matrix, at, axis=1)
-    names = np.full(low.shape, "", dtype=object)
-    for name, dtype in reversed(_INT_TYPES):
-        info = np.iinfo(dtype)
-        names[(info.min <= low) & (high <= info.max)] = name
-    if (names == "").any():
-        bad = np.argwhere(names == "")[0]
-        value = f"{low[tuple(bad)]}..{high[tuple(bad)]}"
-        msg = f"typed_column: values {value} do not fit in 32 bits"
-        raise ValueError(msg)
-    return names
+    return _type_names(low, high)
 
 
 class OwnerPayloads:
@@ -298,8 +278,8 @@ class OwnerPayloads:
         self._matrix = np.vstack(
             [np.asarray(columns[k], dtype=np.int64) for k in (*_KEYS, "d", "dist")]
         ).reshape(len(_KEYS) + 2, len(rows.frame))
-        self._types = _type_names(self._matrix, rows.start)
-        self._ids_of_rows = [_text(v) for v in rows.frame["remark_id"].tolist()]
+        self._types = _owner_types(self._matrix, rows.start)
+        self._ids_of_rows = _texts(rows.frame["remark_id"])
 
     def _tables(self, rows: _Rows) -> None:
         """Rank categories, route methods and texts within each owner (the payload's tables)."""

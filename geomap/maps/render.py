@@ -475,7 +475,8 @@ def write_run_maps(routed: PathArg | RoutedData, directory: PathArg) -> dict[str
     routed : str, os.PathLike or RoutedData
         The run (in memory, or its ``routed.gpkg``).
     directory : str or os.PathLike
-        The output directory (existing map files in it are replaced).
+        The output directory (existing map files in it are replaced). It must be a folder that
+        is itself written atomically, such as the temporary OUTDIR of ``geomap route`` (see Notes).
 
     Returns
     -------
@@ -483,6 +484,15 @@ def write_run_maps(routed: PathArg | RoutedData, directory: PathArg) -> dict[str
         ``{"map": "map.html", "owner_maps": {owner id: "owners/<stem>.html"}, "map_assets":
         ["owners/assets/<file>", ...]}``, paths relative to ``directory``, as ``summary.json``
         records them (every file written, so the summary lists the whole run).
+
+    Notes
+    -----
+    Not atomic per file: an owner map whose name is new in ``directory/owners`` is written in
+    place, without a temporary file and rename, so an interrupted call can leave a partly written
+    map behind. This is safe only inside a folder that is renamed into place whole when complete
+    (``geomap route`` calls it on its temporary OUTDIR). To write maps into a folder that users
+    may already be reading, use :func:`write_map` and :func:`write_owner_maps`, which replace
+    every file through a temporary file.
 
     Examples
     --------

@@ -13,12 +13,15 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
+from geomap.errors import GeomapError
 from geomap.maps.data import (
     N_SHAPES,
     NO_DAY,
     PALETTE,
     UNROUTED_COLOUR,
     MapText,
+    _text,
+    _texts,
     build_payload,
     owner_table,
     script_json,
@@ -58,8 +61,42 @@ def test_typed_column_picks_smallest(values: list[int], kind: str) -> None:
     assert typed_column(values)["t"] == kind
 
 
+_VALUES = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.just(pd.NA),
+    st.just(pd.NaT),
+    st.text(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.binary(max_size=4),
+    st.booleans(),
+)
+
+
+@given(st.lists(_VALUES, max_size=30))
+def test_texts_equals_text_of_each_value(values: list[object]) -> None:
+    series = pd.Series(values, dtype=object)
+    assert _texts(series) == [_text(v) for v in series.tolist()]
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series([1, 2, 3]),
+        pd.Series([1.5, None, 2.0]),
+        pd.Series(["a", None, "c"], dtype="string"),
+        pd.Series([1, None], dtype="Int64"),
+        pd.Series(["x", "y"], dtype="category"),
+        pd.Series([], dtype=object),
+    ],
+)
+def test_texts_equals_text_for_typed_columns(series: pd.Series) -> None:
+    assert _texts(series) == [_text(v) for v in series.tolist()]
+
+
 def test_typed_column_refuses_64_bit() -> None:
-    with pytest.raises(ValueError, match="do not fit in 32 bits"):
+    with pytest.raises(GeomapError, match=r"`values`: received 1099511627776\.\.1099511627776"):
         typed_column([2**40])
 
 

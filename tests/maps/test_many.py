@@ -21,11 +21,11 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geomap.errors import OutputExistsError
+from geomap.errors import GeomapError, OutputExistsError
 from geomap.maps import write_owner_maps
 from geomap.maps.data import MapText, build_payload, dissolve_owners, script_json
 from geomap.maps.html import MapAssets, PageShell, render_page
-from geomap.maps.many import OwnerPayloads, _type_names
+from geomap.maps.many import OwnerPayloads, _owner_types
 
 from tests.maps.helpers import MALICIOUS, REGISTRY, make_owner_polygons, make_remarks, write_routed
 
@@ -199,9 +199,11 @@ def _first_rows(payload: dict, remarks: gpd.GeoDataFrame) -> list[int]:
 
 def test_values_beyond_32_bits_are_refused() -> None:
     matrix = np.array([[1, 2**40]], dtype=np.int64)
-    with pytest.raises(ValueError, match=r"typed_column: values 1\.\.1099511627776 do not fit"):
-        _type_names(matrix, np.array([0, 2]))
-    assert _type_names(np.array([[1, -300]]), np.array([0, 1, 2])).tolist() == [["i8", "i16"]]
+    with pytest.raises(
+        GeomapError, match=r"`values`: received 1\.\.1099511627776, which do not fit"
+    ):
+        _owner_types(matrix, np.array([0, 2]))
+    assert _owner_types(np.array([[1, -300]]), np.array([0, 1, 2])).tolist() == [["i8", "i16"]]
 
 
 @settings(max_examples=30, deadline=None)
