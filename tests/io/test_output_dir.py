@@ -361,7 +361,7 @@ def test_cli_disk_full_is_one_line_and_keeps_previous(
     assert run("route", remarks_csv, "--owners", owners_gpkg, "-o", out, "--no-map")[0] == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-    def full(tables: object, gpkg: Path, *args: object) -> None:  # the stream's remarks write
+    def full(tables: object, gpkg: Path, *args: object, **kw: object) -> None:  # remarks write
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(gpkg))
 
     monkeypatch.setattr(stream, "_pump", full)
