@@ -133,9 +133,12 @@ def bench_join(data: Path, repeat: int) -> dict[str, Any]:
 def _run_process(args: list[str]) -> tuple[float, int]:
     """Wall time (s) and peak resident memory (KiB) of a child process and its descendants.
 
-    The peak is the larger of the child's own ``ru_maxrss`` and the highest sum of the resident
-    memory of the child and every process it started (a writer process, dask workers), sampled
-    every 0.1 s from ``/proc``: what the run needs of the machine at once.
+    The peak is the larger of the highest sum of the resident memory of the child and every
+    process it started (a writer process, dask workers), sampled every 0.1 s from ``/proc``,
+    and the largest single process's own high-water mark (``VmHWM``): what the run needs of the
+    machine at once. Not ``ru_maxrss``: Linux carries the parent's high-water mark into a child
+    started by (v)fork + exec, so after this process has held 1M remarks every child would seem
+    to peak at that size.
     """
     import threading
 
@@ -154,25 +157,24 @@ def _run_process(args: list[str]) -> tuple[float, int]:
         err = proc.stderr.read().decode() if proc.stderr else ""
         msg = f"{' '.join(args)} failed ({proc.returncode}): {err[-400:]}"
         raise RuntimeError(msg)
-    return elapsed, max(int(usage.ru_maxrss), tree[0])
+    del usage
+    return elapsed, tree[0]
 
 
 def _sample_tree(pid: int, peak: list[int], done: Any) -> None:
-    """Keep in ``peak[0]`` the highest summed RSS (KiB) of ``pid`` and its descendants."""
+    """Keep in ``peak[0]`` the peak memory (KiB) of ``pid`` and its descendants (see above)."""
     while not done.wait(0.1):
         total, todo = 0, [pid]
         while todo:
             current = todo.pop()
             try:
-                status = Path(f"/proc/{current}/status").read_text()
-                total += next(
-                    (
-                        int(line.split()[1])
-                        for line in status.splitlines()
-                        if line.startswith("VmRSS")
-                    ),
-                    0,
+                fields = dict(
+                    line.split(":", 1)
+                    for line in Path(f"/proc/{current}/status").read_text().splitlines()
+                    if line.startswith(("VmRSS", "VmHWM"))
                 )
+                total += int(fields.get("VmRSS", "0 kB").split()[0])
+                peak[0] = max(peak[0], int(fields.get("VmHWM", "0 kB").split()[0]))
                 for task in Path(f"/proc/{current}/task").iterdir():
                     todo += [int(c) for c in (task / "children").read_text().split()]
             except (OSError, ValueError):
