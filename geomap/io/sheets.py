@@ -1236,7 +1236,7 @@ class _Output:
 
     def write(self, path: Path, pieces: Sequence[bytes | memoryview]) -> None:
         """Write ``pieces`` one after another as the file ``path``."""
-        key = os.path.normcase(os.path.abspath(path))
+        key = os.path.normcase(Path(path).absolute())
         if key in self.seen:
             msg = f"{path}: this file is given twice in one call; give every group its own path"
             raise GeomapError(msg)
