@@ -501,17 +501,9 @@ def _pump(
                 for table in stream:
                     child.write(table)
         elif gpkg is not None:
-            reader = pa.RecordBatchReader.from_batches(schema, _batches(stream))
-            with fast_gpkg_writes():
-                pyogrio.raw.write_arrow(
-                    reader,
-                    gpkg,
-                    layer="remarks",
-                    driver="GPKG",
-                    geometry_name="geometry",
-                    geometry_type="Point",
-                    crs=crs.to_wkt(),
-                )
+            _write_remarks_layer(
+                pa.RecordBatchReader.from_batches(schema, _batches(stream)), gpkg, crs.to_wkt()
+            )
         else:
             for _ in stream:
                 pass
@@ -630,6 +622,23 @@ def _child_error(path: Path, code: int, text: str) -> Exception:
 _CHILD = "from geomap.routing.stream import _write_stdin; _write_stdin()"
 
 
+def _write_remarks_layer(reader: Any, path: Path | str, crs_wkt: str) -> None:
+    """Write the Arrow stream ``reader`` as layer ``remarks`` of the fresh GeoPackage ``path``.
+
+    The one GDAL write session of the streaming engine, in this process or in the writer's child.
+    """
+    with fast_gpkg_writes():
+        pyogrio.raw.write_arrow(
+            reader,
+            path,
+            layer="remarks",
+            driver="GPKG",
+            geometry_name="geometry",
+            geometry_type="Point",
+            crs=crs_wkt,
+        )
+
+
 def _write_stdin() -> None:
     """Write the Arrow IPC stream on stdin as layer ``remarks`` (in the child process)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
@@ -639,17 +648,7 @@ def _write_stdin() -> None:
     if os.getppid() != int(parent):  # the parent died before prctl
         sys.exit(3)
     try:
-        reader = pa.ipc.open_stream(sys.stdin.buffer)
-        with fast_gpkg_writes():
-            pyogrio.raw.write_arrow(
-                reader,
-                path,
-                layer="remarks",
-                driver="GPKG",
-                geometry_name="geometry",
-                geometry_type="Point",
-                crs=crs,
-            )
+        _write_remarks_layer(pa.ipc.open_stream(sys.stdin.buffer), path, crs)
     except Exception as exc:  # reported to the parent, which raises it
         text = " ".join(str(exc).split())
         sys.stderr.write(f"\n{type(exc).__name__}\t{text}\n")
